@@ -1,0 +1,52 @@
+"""REST API wiring: registers every core API blueprint on the flask-smorest ``Api`` and maps typed errors.
+
+Errors share flask-smorest's JSON shape (its handler answers every HTTP error of the app):
+``{"code", "status", "message", "errors"?}``; field messages are under ``errors.json.<field>``.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from chargehub.errors import (
+    DuplicateIdentifierError,
+    PluginNotFound,
+    PluginUnavailable,
+    SettingsValidationError,
+)
+from chargehub.extensions import api
+
+
+def _error(code: int, status: str, message: str, errors: dict | None = None):
+    body = {"code": code, "status": status, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return jsonify(body), code
+
+
+def init_app(app: Flask) -> None:
+    """Register core's API blueprints and error handlers on ``app``."""
+    from chargehub.devices.api import blp as devices_blp  # noqa: PLC0415
+    from chargehub.plugins.api import blp as plugins_blp  # noqa: PLC0415
+    from chargehub.tenancy.api import blp as auth_blp  # noqa: PLC0415
+
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for blp in (auth_blp, plugins_blp, devices_blp):
+        api.register_blueprint(blp)
+
+    @app.errorhandler(SettingsValidationError)
+    def _settings_invalid(exc: SettingsValidationError):
+        return _error(422, "Unprocessable Entity", "插件配置校验失败 (plugin settings are invalid)",
+                      {"json": {"settings": exc.messages}})
+
+    @app.errorhandler(PluginNotFound)
+    def _plugin_not_found(exc: PluginNotFound):
+        return _error(404, "Not Found", str(exc))
+
+    @app.errorhandler(PluginUnavailable)
+    def _plugin_unavailable(exc: PluginUnavailable):
+        return _error(409, "Conflict", str(exc))
+
+    @app.errorhandler(DuplicateIdentifierError)
+    def _duplicate(exc: DuplicateIdentifierError):
+        return _error(500, "Internal Server Error", str(exc))

@@ -1,0 +1,59 @@
+"""The application factory: ``create_app(config=None)``.
+
+``config`` overrides settings by their plain name (``{"DATABASE_URL": ..., "REDIS_URL": ...}``, see
+:mod:`chargehub.config`); any other key goes into ``app.config`` as is (``TESTING``,
+``PLUGINS_EXTRA`` — plugin objects to register, for tests).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from chargehub import config as config_module
+from chargehub import logs
+from chargehub.errors import PluginLoadError
+
+#: Core command names a plugin command may not take.
+RESERVED_COMMANDS = frozenset({"run", "web", "gateway", "worker", "db", "create-admin", "plugins", "demo", "shell", "routes"})
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a ChargeHub app: settings, logging, database, plugins, jobs, command bus, APIs, pages."""
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("CHARGEHUB_INSTANCE_PATH") or None
+    app = Flask("chargehub", instance_path=instance_path, instance_relative_config=True)
+
+    values = config_module.read_environment()
+    for key in list(overrides):
+        if key in values:
+            values[key] = overrides.pop(key)
+    app.config.update(config_module.finalize(values, app.instance_path))
+    app.config.update(overrides)
+    logs.configure_logging(values["LOG_LEVEL"], values["LOG_FORMAT"])
+    logs.init_app(app)
+
+    from chargehub import models  # noqa: F401,PLC0415 - register every table on the metadata
+    from chargehub.extensions import command_bus, db, jobs, migrate, plugin_host  # noqa: PLC0415
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    plugin_host.init_app(app)
+    jobs.init_app(app)
+    command_bus.init_app(app)
+
+    from chargehub import api, health  # noqa: PLC0415
+
+    api.init_app(app)
+    app.register_blueprint(health.bp)
+    with app.app_context():
+        for blueprints in plugin_host.available_hooks().register_blueprints():
+            for blueprint in blueprints or ():
+                app.register_blueprint(blueprint)
+        for commands in plugin_host.available_hooks().register_commands():
+            for command in commands or ():
+                if command.name in RESERVED_COMMANDS or command.name in app.cli.commands:
+                    raise PluginLoadError(f"a plugin command is named {command.name!r}, which is taken")
+                app.cli.add_command(command)
+    return app

@@ -1,0 +1,33 @@
+"""``chargehub gateway``: run a gateway node in the foreground until SIGTERM/SIGINT."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from chargehub.devices.gateway.runner import build_gateway, run_gateway
+from chargehub.errors import SchemaOutdatedError
+from chargehub.schema_check import ensure_schema_current
+
+
+@click.command("gateway")
+@click.option("--listen", default=None, metavar="SPEC",
+              help="Listen addresses, e.g. 'ykc=0.0.0.0:8767,lineproto=127.0.0.1:0' "
+                   "(default: CHARGEHUB_GATEWAY_LISTEN, else 0.0.0.0:<default port> per protocol).")
+@click.option("--node-id", default=None,
+              help="This node's id on the command bus (default: CHARGEHUB_GATEWAY_NODE or <hostname>-<pid>).")
+@with_appcontext
+def gateway_command(listen: str | None, node_id: str | None) -> None:
+    """Hold device connections for every enabled device protocol and serve the command bus."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        ensure_schema_current(app)  # the enabled protocols are read from the database
+    except SchemaOutdatedError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        gateway = build_gateway(app, listen=listen, node_id=node_id)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--listen") from exc
+    if not gateway.protocols:
+        click.echo("warning: no device protocol is enabled; the gateway only serves the bus", err=True)
+    run_gateway(gateway)

@@ -1,0 +1,92 @@
+"""Plugin administration API.
+
+Platform operators (system users) list every plugin and switch PLATFORM-level plugins on or off;
+service providers list the TENANT-level plugins and switch them on, off and configure them for
+themselves. A provider id outside the caller's scope answers 404.
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from chargehub.extensions import plugin_host
+from chargehub.plugins.host import describe_meta
+from chargehub.plugins.meta import PluginLevel
+from chargehub.plugins.schemas import PluginConfigSchema, PluginMetaSchema, PluginStateSchema
+from chargehub.tenancy.auth import current_user, login_required, system_required
+from chargehub.tenancy.models import UserType
+from chargehub.tenancy.scope import get_provider_or_404
+
+blp = Blueprint("plugins", __name__, url_prefix="/api/v1/admin", description="Plugins and their per-tenant settings")
+SECURITY = [{"bearer": []}]
+
+
+@blp.route("/plugins")
+class Plugins(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PluginMetaSchema(many=True))
+    @login_required
+    def get(self):
+        """Installed plugins: all of them for platform operators, tenant-level ones for providers."""
+        infos = plugin_host.plugins()
+        if current_user().user_type is not UserType.SYSTEM:
+            infos = [i for i in infos if i.meta.level is PluginLevel.TENANT]
+        return [describe_meta(i) for i in infos]
+
+
+@blp.route("/plugins/<string:name>")
+class PlatformPlugin(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PluginStateSchema)
+    @system_required
+    def get(self, name):
+        """A plugin's platform-wide state and settings."""
+        return plugin_host.describe(name, None)
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(PluginConfigSchema)
+    @blp.response(200, PluginStateSchema)
+    @system_required
+    def put(self, data, name):
+        """Switch a plugin on or off for the whole platform and/or store its platform settings."""
+        return plugin_host.configure(name, None, enabled=data.get("enabled"), settings=data.get("settings"))
+
+
+def _tenant_plugin_or_404(name: str):
+    info = plugin_host.info(name)
+    if info.meta.level is not PluginLevel.TENANT:
+        abort(404, message=f"插件 {name} 不是服务商级插件 (not a tenant-level plugin)")
+    return info
+
+
+@blp.route("/providers/<int:provider_id>/plugins")
+class ProviderPlugins(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PluginStateSchema(many=True))
+    @login_required
+    def get(self, provider_id):
+        """The tenant-level plugins with their state for this service provider."""
+        provider = get_provider_or_404(provider_id)
+        return [plugin_host.describe(i.meta.name, provider.id) for i in plugin_host.tenant_visible(provider.id)]
+
+
+@blp.route("/providers/<int:provider_id>/plugins/<string:name>")
+class ProviderPlugin(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PluginStateSchema)
+    @login_required
+    def get(self, provider_id, name):
+        """One plugin's state and settings for this service provider (secrets as set/unset)."""
+        provider = get_provider_or_404(provider_id)
+        _tenant_plugin_or_404(name)
+        return plugin_host.describe(name, provider.id)
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(PluginConfigSchema)
+    @blp.response(200, PluginStateSchema)
+    @login_required
+    def put(self, data, provider_id, name):
+        """Switch a plugin on or off for this service provider and/or store its settings."""
+        provider = get_provider_or_404(provider_id)
+        _tenant_plugin_or_404(name)
+        return plugin_host.configure(name, provider.id, enabled=data.get("enabled"), settings=data.get("settings"))

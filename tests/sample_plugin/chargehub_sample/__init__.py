@@ -1,0 +1,1 @@
+"""Sample ChargeHub plugin (tests only)."""
