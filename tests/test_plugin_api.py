@@ -8,6 +8,8 @@ import pytest
 from chargehub.extensions import plugin_host
 from tests import plugins_support as ps
 
+pytestmark = pytest.mark.smoke
+
 SECRET = "api-key-that-must-never-leak-42"
 
 

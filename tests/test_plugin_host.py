@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from chargehub import PluginLevel, PluginMeta, hookimpl
+from chargehub.contracts.cameras import CameraDriver
+from chargehub.contracts.invoicing import InvoicingBackend
 from chargehub.errors import DuplicateIdentifierError, PluginLoadError
 from chargehub.extensions import plugin_host
 from tests import plugins_support as ps
+
+pytestmark = pytest.mark.smoke
 
 
 def test_plugin_without_meta_fails_startup(make_app):
@@ -108,10 +113,8 @@ def test_plugin_command_may_not_take_a_core_name(make_app):
         make_app(plugins=[ps.BadCommandPlugin()])
 
 
-def test_hook_register_invoicing_backends_and_camera_drivers_registries(make_app):
-    from chargehub import PluginLevel, PluginMeta, hookimpl
-    from chargehub.contracts.cameras import CameraDriver
-    from chargehub.contracts.invoicing import InvoicingBackend
+class _MiscPlugin:
+    """Registers one invoicing backend and one camera driver."""
 
     class Nuonuo(InvoicingBackend):
         identifier = "nuonuo_test"
@@ -121,26 +124,34 @@ def test_hook_register_invoicing_backends_and_camera_drivers_registries(make_app
         identifier = "cam_test"
         verbose_name = "相机"
 
-    class Plugin:
-        META = PluginMeta(name="misc_test", verbose_name="杂项", version="1", category="other", level=PluginLevel.PLATFORM)
+    META = PluginMeta(name="misc_test", verbose_name="杂项", version="1", category="other", level=PluginLevel.PLATFORM)
 
-        @hookimpl
-        def register_invoicing_backends(self):
-            return [Nuonuo]
+    @hookimpl
+    def register_invoicing_backends(self):
+        return [self.Nuonuo]
 
-        @hookimpl
-        def register_camera_drivers(self):
-            return [Cam]
+    @hookimpl
+    def register_camera_drivers(self):
+        return [self.Cam]
 
-    app = make_app(plugins=[Plugin()])
+
+def test_hook_register_invoicing_backends_registry(make_app):
+    app = make_app(plugins=[_MiscPlugin()])
     with app.app_context():
-        assert list(plugin_host.platform_providers("invoicing_backends")) == ["nuonuo_test"]
-        assert list(plugin_host.platform_providers("camera_drivers")) == ["cam_test"]
+        registry = plugin_host.platform_providers("invoicing_backends")
+        assert list(registry) == ["nuonuo_test"]
+        assert registry["nuonuo_test"].kind == "invoicing_backends"
+
+
+def test_hook_register_camera_drivers_registry(make_app):
+    app = make_app(plugins=[_MiscPlugin()])
+    with app.app_context():
+        registry = plugin_host.platform_providers("camera_drivers")
+        assert list(registry) == ["cam_test"]
+        assert registry["cam_test"].verbose_name == "相机"
 
 
 def test_wrong_base_class_is_refused(make_app):
-    from chargehub import PluginLevel, PluginMeta, hookimpl
-
     class Plugin:
         META = PluginMeta(name="wrong_test", verbose_name="错", version="1", category="other", level=PluginLevel.PLATFORM)
 
@@ -153,8 +164,6 @@ def test_wrong_base_class_is_refused(make_app):
 
 
 def test_invalid_meta_is_refused(make_app):
-    from chargehub import PluginMeta
-
     class Plugin:
         META = PluginMeta(name="Bad Name", verbose_name="", version="1", category="nope")
 

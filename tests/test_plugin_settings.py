@@ -11,6 +11,8 @@ from chargehub.errors import SettingsValidationError
 from chargehub.extensions import db, plugin_host
 from chargehub.plugins.models import TenantPlugin
 
+pytestmark = pytest.mark.smoke
+
 SECRET = "super-secret-api-key-0123456789"
 
 

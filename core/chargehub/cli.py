@@ -11,6 +11,7 @@ Plugins add commands through the ``register_commands`` hook.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 
@@ -80,8 +81,10 @@ def run_command(host: str, port: int, threads: int, no_gateway: bool) -> None:
 @click.option("--password", default=None, help="Password (default: prompt; or --generate-password).")
 @click.option("--generate-password", is_flag=True, help="Generate a password and print it once.")
 @click.option("--if-missing", is_flag=True, help="Do nothing (exit 0) when a user with this phone exists.")
+@click.option("--password-file", type=click.Path(dir_okay=False), default=None,
+              help="With --generate-password: also write the password to this file (mode 0600).")
 @with_appcontext
-def create_admin_command(phone, name, password, generate_password, if_missing) -> None:
+def create_admin_command(phone, name, password, generate_password, if_missing, password_file) -> None:
     """Create a platform (system) administrator."""
     from chargehub.extensions import db  # noqa: PLC0415
     from chargehub.tenancy.models import User, UserType  # noqa: PLC0415
@@ -103,6 +106,10 @@ def create_admin_command(phone, name, password, generate_password, if_missing) -
         raise click.ClickException(str(exc)) from None
     db.session.add(User(phone=phone, name=name, password_hash=password_hash, user_type=UserType.SYSTEM))
     db.session.commit()
+    if generate_password and password_file:
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
     click.echo(f"administrator created: phone {phone}" + (f", password {password}" if generate_password else ""))
 
 

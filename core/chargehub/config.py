@@ -23,6 +23,8 @@ Environment variables (all optional):
 ``CHARGEHUB_LOG_FORMAT``        ``json`` (default) or ``text``
 ``CHARGEHUB_LOG_LEVEL``         default ``INFO``
 ``CHARGEHUB_GATEWAY_NODE``      this gateway process's node id (default: ``<hostname>-<pid>``)
+``CHARGEHUB_GATEWAY_LISTEN``    where each protocol listens: ``ykc=0.0.0.0:8767,bike=127.0.0.1:0``
+                                (default ``0.0.0.0:<protocol's default port>``)
 ``CHARGEHUB_COMMAND_TIMEOUT``   seconds a device command waits for its reply (default ``15``)
 """
 from __future__ import annotations
@@ -54,6 +56,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOG_FORMAT": (str, "json"),
     "LOG_LEVEL": (str, "INFO"),
     "GATEWAY_NODE": (str, None),
+    "GATEWAY_LISTEN": (str, ""),
     "COMMAND_TIMEOUT": (float, 15.0),
     "SCHEMA_CHECK": (_BOOL, True),
 }

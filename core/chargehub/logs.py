@@ -25,12 +25,19 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every record (``None`` outside a request)."""
+def _install_record_factory() -> None:
+    """Give every log record a ``request_id`` attribute (``None`` outside a request). Idempotent."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_chargehub", False):
+        return
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
         record.request_id = _request_id.get()
-        return True
+        return record
+
+    factory._chargehub = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
@@ -40,8 +47,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler._chargehub = True  # type: ignore[attr-defined]
-        handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
+    _install_record_factory()
     if fmt == "json":
         handler.setFormatter(JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",

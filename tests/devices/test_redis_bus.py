@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import threading
 import time
 
@@ -59,7 +58,7 @@ def test_round_trip_through_redis(bus):
         assert result.status is CommandStatus.ACCEPTED
         assert device.commands[0][1:] == ("start", {"gun": 2})
         device.mode = "nak"
-        assert bus.send(DeviceCommand("r-1", "stop")) .reason == "busy"
+        assert bus.send(DeviceCommand("r-1", "stop")).reason == "busy"
         assert bus.send(DeviceCommand("r-1", "format_disk")).status is CommandStatus.REJECTED
         device.mode = "silent"
         result, elapsed = timed_send(bus, DeviceCommand("r-1", "stop"), timeout=1.0)

@@ -51,6 +51,13 @@ def pytest_report_header(config) -> list[str]:
     return lines
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Repeat the services line at the end (``-q`` hides the header), so every run says what it used."""
+    terminalreporter.section("chargehub services")
+    for line in pytest_report_header(config):
+        terminalreporter.write_line(line)
+
+
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "smoke: runs in the SQLite smoke suite too")
 

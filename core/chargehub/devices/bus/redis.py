@@ -89,6 +89,7 @@ class RedisCommandBus(CommandBus):
         self._release = self.redis.register_script(_RELEASE)
 
     def send(self, command: DeviceCommand, timeout: float | None = None) -> CommandResult:
+        """See :meth:`CommandBus.send`; raises :class:`redis.RedisError` when Redis itself is unreachable."""
         timeout = self.default_timeout if timeout is None else float(timeout)
         owner = self.redis.hget(self.keys.devices, command.device_id)
         if owner is None:

@@ -11,8 +11,6 @@ from typing import Iterable
 
 from chargehub.contracts.devices import DeviceProtocol
 
-#: Environment variable read when ``--listen`` is not given.
-LISTEN_ENV = "CHARGEHUB_GATEWAY_LISTEN"
 DEFAULT_HOST = "0.0.0.0"
 
 Address = tuple[str, int]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from typing import Any
 
 from flask import Flask
 
-from chargehub.devices.gateway.listen import LISTEN_ENV, parse_listen
+from chargehub.config import settings
+
+from chargehub.devices.gateway.listen import parse_listen
 from chargehub.devices.gateway.listener import GatewayListener
 from chargehub.devices.gateway.server import Gateway
 
@@ -37,7 +38,7 @@ def build_gateway(app: Flask, *, listen: str | None = None, node_id: str | None 
 
     with app.app_context():
         protocols = list(plugin_host.platform_providers("device_protocols").values())
-    spec = os.environ.get(LISTEN_ENV, "") if listen is None else listen
+    spec = settings(app)["GATEWAY_LISTEN"] if listen is None else listen
     addresses = parse_listen(spec, protocols)
     node = command_bus.gateway_node(node_id, app=app)
     return Gateway(protocols, node, addresses, listener=listener)

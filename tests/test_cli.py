@@ -1,0 +1,99 @@
+"""The ``chargehub`` command: administrators, plugins, demo data, and ``chargehub run`` as a real process."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import sqlalchemy as sa
+
+from chargehub.cli import cli
+from chargehub.extensions import db
+
+pytestmark = pytest.mark.smoke
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(cli, list(args))
+
+
+def test_create_admin_generates_and_files_the_password(app, tmp_path):
+    from chargehub.tenancy.auth import authenticate
+    from chargehub.tenancy.models import User
+
+    pw_file = tmp_path / "pw"
+    result = invoke(app, "create-admin", "--phone", "13811112222", "--generate-password", "--password-file", str(pw_file))
+    assert result.exit_code == 0, result.output
+    password = pw_file.read_text().strip()
+    assert password in result.output and pw_file.stat().st_mode & 0o777 == 0o600
+    assert authenticate("13811112222", password).user_type.value == "system"
+    stored = db.session.execute(sa.select(User.password_hash)).scalar_one()
+    assert password not in stored and stored.startswith("$argon2id$")
+    again = invoke(app, "create-admin", "--phone", "13811112222", "--generate-password", "--if-missing")
+    assert again.exit_code == 0 and "already exists" in again.output
+    dup = invoke(app, "create-admin", "--phone", "13811112222", "--password", "another-pass-1")
+    assert dup.exit_code != 0 and "已存在" in dup.output
+
+
+def test_create_admin_refuses_a_short_password(app):
+    result = invoke(app, "create-admin", "--phone", "13811113333", "--password", "short")
+    assert result.exit_code != 0 and "至少 8 位" in result.output
+
+
+def test_plugins_list_and_demo(make_app):
+    import chargehub_sample.plugin as sample
+
+    app = make_app(plugins=[sample])
+    listing = invoke(app, "plugins", "list")
+    assert "sample" in listing.output and "tenant" in listing.output and "available" in listing.output
+    first = invoke(app, "demo")
+    assert "demo service provider created" in first.output
+    assert "exists" in invoke(app, "demo").output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.timeout(120)
+def test_chargehub_run_serves_on_the_embedded_default(tmp_path):
+    """A bare instance folder: db upgrade, then `chargehub run` answers /healthz with SQLite and a gateway."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGEHUB_")}
+    env.update(CHARGEHUB_INSTANCE_PATH=str(tmp_path), CHARGEHUB_PLUGIN_AUTOLOAD="1", CHARGEHUB_LOG_FORMAT="json")
+    chargehub = [sys.executable, "-m", "chargehub"]
+    subprocess.run([*chargehub, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
+    port = _free_port()
+    proc = subprocess.Popen([*chargehub, "run", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        body = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    body = json.load(response)
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.3)
+        assert body is not None, "chargehub run did not answer in 60 s"
+        assert body["ok"] is True
+        assert body["checks"]["database"]["backend"] == "sqlite"
+        assert body["checks"]["redis"]["configured"] is False
+        assert body["checks"]["jobs"]["backend"] == "inprocess" and body["checks"]["jobs"]["ticker_running"]
+        assert len(body["checks"]["gateways"]["nodes"]) == 1 and body["checks"]["gateways"]["nodes"][0]["alive"]
+        assert (tmp_path / "chargehub.sqlite3").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert "智慧充电平台" in response.read().decode()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "Traceback" not in out
+    log_lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert any(line.get("logger") == "chargehub.plugins" and line["message"] == "plugin loaded" for line in log_lines)

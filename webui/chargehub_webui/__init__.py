@@ -1,0 +1,1 @@
+"""ChargeHub web admin."""
