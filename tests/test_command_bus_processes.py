@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from chargehub.devices.bus.redis import RedisCommandBus
-from tests.devices.conftest import wait_until
+from chargehub.testing.helpers import wait_until
 from tests.devices.simulator import DeviceSimulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

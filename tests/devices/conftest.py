@@ -1,22 +1,16 @@
 """Fixtures of the device tests: a unique Redis namespace, an in-process gateway with the line protocol."""
 from __future__ import annotations
 
-import os
 import threading
-import time
-import uuid
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-import redis
 
 from chargehub.contracts.devices import DeviceEvent
 from chargehub.devices.bus.inprocess import InProcessCommandBus
 from chargehub.devices.gateway import Gateway, GatewayListener, GatewayThread
 
 from .lineproto import LineProtocol
-
-REDIS_URL = os.environ.get("CHARGEHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 class RecordingListener(GatewayListener):
@@ -43,32 +37,10 @@ class RecordingListener(GatewayListener):
             return [e.type for e in self.events if e.device_id == device_id]
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
-
-
 @pytest.fixture()
-def redis_url() -> str:
-    return REDIS_URL
-
-
-@pytest.fixture()
-def namespace():
-    """A unique Redis namespace; every key under it is deleted afterwards."""
-    ns = f"chdevtest-{uuid.uuid4().hex[:10]}"
-    yield ns
-    conn = redis.Redis.from_url(REDIS_URL)
-    keys = list(conn.scan_iter(f"{ns}:*"))
-    if keys:
-        conn.delete(*keys)
-    conn.close()
+def namespace(redis_namespace):
+    """A unique Redis namespace (the shared ``redis_namespace`` fixture); its keys are deleted afterwards."""
+    return redis_namespace
 
 
 @pytest.fixture()

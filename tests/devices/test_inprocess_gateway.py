@@ -12,7 +12,7 @@ from chargehub.config import read_environment
 from chargehub.contracts.devices import CommandStatus, DeviceCommand
 from chargehub.devices.bus import CommandBusExtension, InProcessCommandBus, RedisCommandBus
 
-from .conftest import wait_until
+from chargehub.testing.helpers import wait_until
 from .simulator import DeviceSimulator
 
 pytestmark = pytest.mark.timeout(60)

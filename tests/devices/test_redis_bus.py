@@ -12,7 +12,7 @@ from chargehub.contracts.devices import CommandStatus, DeviceCommand
 from chargehub.devices.bus.redis import RedisCommandBus
 from chargehub.devices.gateway import Gateway, GatewayThread
 
-from .conftest import wait_until
+from chargehub.testing.helpers import wait_until
 from .lineproto import LineProtocol
 from .nodes import cli_node, spawn_node
 from .simulator import DeviceSimulator

@@ -10,7 +10,7 @@ import pytest
 
 from chargehub.jobs import JobInfo, JobNotFound, current_attempt, set_progress
 
-from .conftest import wait_for
+from chargehub.testing.helpers import wait_until
 from .helpers import build_app, entries, flaky, ref
 
 
@@ -95,7 +95,7 @@ def test_threaded_run_retries_with_intervals(threaded_app, namespace):
     caller_before = current_attempt()
     job_id = jobs.enqueue(ref("flaky"), key, 2, retries=2, retry_intervals=(0.2, 0.3))
     assert current_attempt() == caller_before
-    info = wait_for(lambda: (i := jobs.status(job_id)).state == "finished" and i)
+    info = wait_until(lambda: (i := jobs.status(job_id)).state == "finished" and i)
     assert info.attempts == 3
     assert [e["attempt"] for e in entries(key)] == [1, 2, 3]
     assert all(e["app"] == f"app-{namespace}" for e in entries(key))
@@ -105,7 +105,7 @@ def test_threaded_run_retries_with_intervals(threaded_app, namespace):
 def test_threaded_failure_after_retries(threaded_app, namespace):
     jobs = _jobs(threaded_app)
     job_id = jobs.enqueue(ref("always_fails"), f"{namespace}:out", retries=1, retry_intervals=(0,))
-    info = wait_for(lambda: (i := jobs.status(job_id)).state == "failed" and i)
+    info = wait_until(lambda: (i := jobs.status(job_id)).state == "failed" and i)
     assert (info.attempts, info.error) == (2, "ValueError: always fails")
     health = jobs.health()
     assert health["backend"] == "inprocess" and health["failed"] == 1 and health["pending"] == 0
@@ -120,7 +120,7 @@ def test_periodic_every_fires_in_process(threaded_app, namespace):
     health = jobs.health()
     assert health["ticker_running"] is True and health["periodic"] == ["hit"]
     # the most recent tick runs at start, then one per second
-    wait_for(lambda: len(entries(f"{namespace}:hits")) >= 3, timeout=10)
+    wait_until(lambda: len(entries(f"{namespace}:hits")) >= 3, timeout=10)
     jobs.stop_background(threaded_app)
     assert jobs.health()["ticker_running"] is False
     assert (Path(threaded_app.instance_path) / "periodic-ticks.json").exists()

@@ -13,7 +13,7 @@ import pytest
 from chargehub.jobs import JobNotFound
 from chargehub.jobs.cli import worker_command
 
-from .conftest import wait_for
+from chargehub.testing.helpers import wait_until
 from .helpers import REDIS_URL, build_app, connection, entries, ref
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,7 +99,7 @@ def test_background_thread_worker_runs_jobs_and_stops(app, namespace):
     jobs.start_background(app)
     try:
         job_id = jobs.enqueue(ref("record"), f"{namespace}:out", value=1)
-        wait_for(lambda: jobs.status(job_id).state == "finished", timeout=15)
+        wait_until(lambda: jobs.status(job_id).state == "finished", timeout=15)
         [entry] = entries(f"{namespace}:out")
         assert entry["pid"] == os.getpid() and entry["app"] == f"app-{namespace}"
         assert jobs.health()["ticker_running"] is True

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from chargehub.testing.database import clear_tables, server_description, temporary_database
+from chargehub.testing.helpers import delete_namespace
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
@@ -95,16 +96,10 @@ def mqtt_url() -> str:
 
 @pytest.fixture
 def redis_namespace(redis_url) -> Iterator[str]:
-    """A Redis key prefix of this test's own; its keys are deleted afterwards."""
-    import redis  # noqa: PLC0415
-
+    """A Redis key prefix of this test's own; its keys (and its rq jobs) are deleted afterwards."""
     namespace = f"chtest-{uuid.uuid4().hex[:10]}"
     yield namespace
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"*{namespace}*", count=500))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    delete_namespace(redis_url, namespace)
 
 
 @pytest.fixture(scope="session")
@@ -155,14 +150,8 @@ def make_app(chargehub_database_url, _instance_path, redis_url) -> Iterator[Call
             db.session.remove()
             clear_tables(db.engine, db.metadata)
             db.engine.dispose()
-    import redis as redis_lib  # noqa: PLC0415
-
-    client = redis_lib.Redis.from_url(redis_url)
     for namespace in namespaces:
-        keys = list(client.scan_iter(match=f"*{namespace}*", count=500))
-        if keys:
-            client.delete(*keys)
-    client.close()
+        delete_namespace(redis_url, namespace)
 
 
 @pytest.fixture
