@@ -113,9 +113,10 @@ def test_outdated_schema_is_refused_with_the_command_to_run(tmp_path):
     from chargehub.cli import cli
 
     runner = app.test_cli_runner()
-    result = runner.invoke(cli, ["web", "--port", "5999"])
-    assert result.exit_code != 0
-    assert "chargehub db upgrade" in result.output and "empty" in result.output
+    for command in (["web", "--port", "5999"], ["run", "--port", "5999"], ["gateway"], ["worker", "--burst"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code != 0, command
+        assert "chargehub db upgrade" in result.output and "empty" in result.output, command
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     from chargehub.schema_check import ensure_schema_current
 

@@ -21,16 +21,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 from chargehub.app import create_app
-from chargehub.errors import SchemaOutdatedError
-
-
-def _ensure_schema() -> None:
-    from chargehub.schema_check import ensure_schema_current  # noqa: PLC0415
-
-    try:
-        ensure_schema_current(current_app)
-    except SchemaOutdatedError as exc:
-        raise click.ClickException(str(exc)) from None
+from chargehub.schema_check import require_current_schema
 
 
 def _serve(host: str, port: int, threads: int) -> None:
@@ -48,7 +39,7 @@ def _serve(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def web_command(host: str, port: int, threads: int) -> None:
     """Serve the admin, the APIs and callbacks with waitress (production WSGI server)."""
-    _ensure_schema()
+    require_current_schema()
     _serve(host, port, threads)
 
 
@@ -63,7 +54,7 @@ def run_command(host: str, port: int, threads: int, no_gateway: bool) -> None:
     from chargehub.devices.gateway import start_in_thread  # noqa: PLC0415
     from chargehub.extensions import jobs  # noqa: PLC0415
 
-    _ensure_schema()
+    require_current_schema()
     app = current_app._get_current_object()
     jobs.start_background(app)
     gateway = None if no_gateway else start_in_thread(app)
@@ -90,7 +81,7 @@ def create_admin_command(phone, name, password, generate_password, if_missing, p
     from chargehub.tenancy.models import User, UserType  # noqa: PLC0415
     from chargehub.tenancy.passwords import hash_password  # noqa: PLC0415
 
-    _ensure_schema()
+    require_current_schema()
     if db.session.execute(sa.select(User.id).where(User.phone == phone)).first():
         if if_missing:
             click.echo(f"administrator {phone} already exists")
@@ -139,7 +130,7 @@ def demo_command() -> None:
     """Seed a demo service provider (approved) with its own login; safe to run again."""
     from chargehub.demo import seed_demo  # noqa: PLC0415
 
-    _ensure_schema()
+    require_current_schema()
     for line in seed_demo():
         click.echo(line)
 

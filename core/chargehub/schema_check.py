@@ -41,3 +41,14 @@ def ensure_schema_current(app: Flask) -> None:
         raise SchemaOutdatedError(
             f"数据库结构不是最新 (the database schema is {where}, the code needs {', '.join(sorted(expected))}). "
             "Run `chargehub db upgrade` first.")
+
+
+def require_current_schema() -> None:
+    """For serving commands: stop with a :class:`click.ClickException` naming the upgrade command."""
+    import click  # noqa: PLC0415
+    from flask import current_app  # noqa: PLC0415
+
+    try:
+        ensure_schema_current(current_app._get_current_object())
+    except SchemaOutdatedError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from chargehub.jobs.base import QUEUES
 from chargehub.jobs.queue import EXTENSION_KEY
+from chargehub.schema_check import require_current_schema
 
 
 @click.command("worker")
@@ -22,6 +23,7 @@ def worker_command(queues: tuple[str, ...], burst: bool, no_scheduler: bool) -> 
     jobs normally run inside `chargehub run`; this command then runs the in-process executor and
     the periodic ticker in the foreground instead (for one-off maintenance).
     """
+    require_current_schema()  # jobs read and write the database
     app = current_app._get_current_object()
     state = app.extensions.get(EXTENSION_KEY)
     if state is None:

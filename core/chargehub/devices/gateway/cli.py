@@ -6,8 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from chargehub.devices.gateway.runner import build_gateway, run_gateway
-from chargehub.errors import SchemaOutdatedError
-from chargehub.schema_check import ensure_schema_current
+from chargehub.schema_check import require_current_schema
 
 
 @click.command("gateway")
@@ -20,10 +19,7 @@ from chargehub.schema_check import ensure_schema_current
 def gateway_command(listen: str | None, node_id: str | None) -> None:
     """Hold device connections for every enabled device protocol and serve the command bus."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        ensure_schema_current(app)  # the enabled protocols are read from the database
-    except SchemaOutdatedError as exc:
-        raise click.ClickException(str(exc)) from None
+    require_current_schema()  # the enabled protocols are read from the database
     try:
         gateway = build_gateway(app, listen=listen, node_id=node_id)
     except ValueError as exc:
