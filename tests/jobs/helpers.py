@@ -29,13 +29,14 @@ def connection() -> redis.Redis:
 
 
 def build_app(namespace: str, instance_path: str, *, use_redis: bool = True, eager: bool = False) -> Flask:
-    """A minimal app with a fresh JobQueue bound to it (until chargehub.app.create_app exists)."""
+    """A minimal app (no database, no plugins) with a fresh JobQueue bound to it: the job system alone."""
     app = Flask("chargehub_jobs_test", instance_path=instance_path)
     app.config["CHARGEHUB"] = {
         "REDIS_URL": REDIS_URL if use_redis else None,
         "REDIS_NAMESPACE": namespace,
         "JOBS_EAGER": eager,
         "TIMEZONE": "Asia/Shanghai",
+        "SCHEMA_CHECK": False,  # this minimal app has no database to check
     }
     app.config["TEST_MARKER"] = f"app-{namespace}"
     JobQueue().init_app(app, app_factory=FACTORY)
