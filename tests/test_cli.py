@@ -23,16 +23,17 @@ def invoke(app, *args):
 
 
 def test_create_admin_generates_and_files_the_password(app, tmp_path):
-    from chargehub.tenancy.auth import authenticate
     from chargehub.tenancy.models import User
+    from chargehub.tenancy.passwords import verify_password
 
     pw_file = tmp_path / "pw"
     result = invoke(app, "create-admin", "--phone", "13811112222", "--generate-password", "--password-file", str(pw_file))
     assert result.exit_code == 0, result.output
     password = pw_file.read_text().strip()
     assert password in result.output and pw_file.stat().st_mode & 0o777 == 0o600
-    assert authenticate("13811112222", password).user_type.value == "system"
-    stored = db.session.execute(sa.select(User.password_hash)).scalar_one()
+    user = db.session.execute(sa.select(User)).scalar_one()
+    assert user.user_type.value == "system" and user.is_owner and verify_password(user.password_hash, password)
+    stored = user.password_hash
     assert password not in stored and stored.startswith("$argon2id$")
     again = invoke(app, "create-admin", "--phone", "13811112222", "--generate-password", "--if-missing")
     assert again.exit_code == 0 and "already exists" in again.output

@@ -44,7 +44,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415
+    from chargehub.tenancy import auth, scope  # noqa: PLC0415
 
+    auth.init_app(app)
+    scope.init_app(app)
     api.init_app(app)
     app.register_blueprint(health.bp)
     with app.app_context():

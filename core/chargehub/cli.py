@@ -95,7 +95,7 @@ def create_admin_command(phone, name, password, generate_password, if_missing, p
         password_hash = hash_password(password)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    db.session.add(User(phone=phone, name=name, password_hash=password_hash, user_type=UserType.SYSTEM))
+    db.session.add(User(phone=phone, name=name, password_hash=password_hash, user_type=UserType.SYSTEM, is_owner=True))
     db.session.commit()
     if generate_password and password_file:
         fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,18 +1,17 @@
-"""Demo data: a service provider with its own login, so a new user has a tenant to try things with.
+"""Demo data: an approved service provider with its own login, so a new user has a tenant to try.
 
 Later issues add demo stations and simulated devices here. Idempotent: running it again changes
 nothing and says what exists.
 """
 from __future__ import annotations
 
-import secrets
 from typing import Iterator
 
 import sqlalchemy as sa
 
 from chargehub.extensions import db
-from chargehub.tenancy.models import AuditState, ServiceProvider, User, UserType
-from chargehub.tenancy.passwords import hash_password
+from chargehub.tenancy.models import ServiceProvider
+from chargehub.tenancy.services.tenants import audit_provider, create_provider
 
 DEMO_PROVIDER_PHONE = "13900000001"
 
@@ -24,12 +23,7 @@ def seed_demo() -> Iterator[str]:
     if provider is not None:
         yield f"demo service provider exists: {provider.name} (login {DEMO_PROVIDER_PHONE})"
         return
-    provider = ServiceProvider(name="演示服务商", contact="演示联系人", phone=DEMO_PROVIDER_PHONE,
-                               email="demo@example.com", audit_state=AuditState.APPROVED)
-    db.session.add(provider)
-    db.session.flush()
-    password = secrets.token_urlsafe(9)
-    db.session.add(User(phone=DEMO_PROVIDER_PHONE, name="演示服务商", password_hash=hash_password(password),
-                        user_type=UserType.PROVIDER, provider_id=provider.id))
-    db.session.commit()
+    provider = create_provider({"name": "演示服务商", "contact": "演示联系人", "phone": DEMO_PROVIDER_PHONE,
+                                "email": "demo@example.com"})
+    password = audit_provider(provider, approved=True, remark="演示数据")
     yield f"demo service provider created: {provider.name}, login {DEMO_PROVIDER_PHONE} / {password}"

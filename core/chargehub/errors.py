@@ -34,3 +34,17 @@ class SettingsValidationError(ChargeHubError):
 
 class SchemaOutdatedError(ChargeHubError):
     """The database schema is behind the code; the message says which command brings it up to date."""
+
+
+class ValidationFailed(ChargeHubError):
+    """A business rule refused the input; ``messages`` maps field -> messages (answered as HTTP 422)."""
+
+    def __init__(self, messages: Mapping[str, Any] | str, field: str = "_schema"):
+        if isinstance(messages, str):
+            messages = {field: [messages]}
+        super().__init__("; ".join(str(m) for msgs in messages.values() for m in (msgs if isinstance(msgs, list) else [msgs])))
+        self.messages = dict(messages)
+
+
+class Conflict(ChargeHubError):
+    """The action cannot be done in the row's present state (answered as HTTP 409 with the message)."""

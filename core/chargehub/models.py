@@ -1,3 +1,13 @@
 """Imports every model module so that metadata (and Alembic autogenerate) sees all tables."""
+from chargehub.assets.models import BikeStation, CarStation  # noqa: F401
 from chargehub.plugins.models import PlatformPlugin, PluginListenerFailure, TenantPlugin  # noqa: F401
-from chargehub.tenancy.models import ApiToken, ServiceProvider, User  # noqa: F401
+from chargehub.tenancy.audit_log import AuditLog  # noqa: F401
+from chargehub.tenancy.models import (  # noqa: F401
+    ApiToken,
+    CollectiveAccount,
+    Property,
+    ServiceProvider,
+    User,
+    UserStation,
+)
+from chargehub.tenancy.org_models import Department, Post, Role  # noqa: F401

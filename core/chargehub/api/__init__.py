@@ -5,13 +5,17 @@ Errors share flask-smorest's JSON shape (its handler answers every HTTP error of
 """
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask, jsonify
 
 from chargehub.errors import (
+    Conflict,
     DuplicateIdentifierError,
     PluginNotFound,
     PluginUnavailable,
     SettingsValidationError,
+    ValidationFailed,
 )
 from chargehub.extensions import api
 
@@ -25,19 +29,25 @@ def _error(code: int, status: str, message: str, errors: dict | None = None):
 
 def init_app(app: Flask) -> None:
     """Register core's API blueprints and error handlers on ``app``."""
-    from chargehub.devices.api import blp as devices_blp  # noqa: PLC0415
-    from chargehub.plugins.api import blp as plugins_blp  # noqa: PLC0415
-    from chargehub.tenancy.api import blp as auth_blp  # noqa: PLC0415
+    from chargehub.tenancy.api import BLUEPRINT_MODULES  # noqa: PLC0415
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for blp in (auth_blp, plugins_blp, devices_blp):
-        api.register_blueprint(blp)
+    for module in (*BLUEPRINT_MODULES, "chargehub.plugins.api", "chargehub.devices.api"):
+        api.register_blueprint(importlib.import_module(module).blp)
 
     @app.errorhandler(SettingsValidationError)
     def _settings_invalid(exc: SettingsValidationError):
         return _error(422, "Unprocessable Entity", "插件配置校验失败 (plugin settings are invalid)",
                       {"json": {"settings": exc.messages}})
+
+    @app.errorhandler(ValidationFailed)
+    def _invalid(exc: ValidationFailed):
+        return _error(422, "Unprocessable Entity", "输入有误 (invalid input)", {"json": exc.messages})
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc: Conflict):
+        return _error(409, "Conflict", str(exc))
 
     @app.errorhandler(PluginNotFound)
     def _plugin_not_found(exc: PluginNotFound):

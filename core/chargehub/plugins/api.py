@@ -13,9 +13,9 @@ from chargehub.extensions import plugin_host
 from chargehub.plugins.host import describe_meta
 from chargehub.plugins.meta import PluginLevel
 from chargehub.plugins.schemas import PluginConfigSchema, PluginMetaSchema, PluginStateSchema
-from chargehub.tenancy.auth import current_user, login_required, system_required
-from chargehub.tenancy.models import UserType
-from chargehub.tenancy.scope import get_provider_or_404
+from chargehub.tenancy.auth import current_user, require, system_required
+from chargehub.tenancy.models import ServiceProvider, UserType
+from chargehub.tenancy.scope import get_or_404
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/admin", description="Plugins and their per-tenant settings")
 SECURITY = [{"bearer": []}]
@@ -25,7 +25,7 @@ SECURITY = [{"bearer": []}]
 class Plugins(MethodView):
     @blp.doc(security=SECURITY)
     @blp.response(200, PluginMetaSchema(many=True))
-    @login_required
+    @require("open.plugin:list")
     def get(self):
         """Installed plugins: all of them for platform operators, tenant-level ones for providers."""
         infos = plugin_host.plugins()
@@ -38,6 +38,7 @@ class Plugins(MethodView):
 class PlatformPlugin(MethodView):
     @blp.doc(security=SECURITY)
     @blp.response(200, PluginStateSchema)
+    @require("open.plugin:list")
     @system_required
     def get(self, name):
         """A plugin's platform-wide state and settings."""
@@ -46,6 +47,7 @@ class PlatformPlugin(MethodView):
     @blp.doc(security=SECURITY)
     @blp.arguments(PluginConfigSchema)
     @blp.response(200, PluginStateSchema)
+    @require("open.plugin:configure")
     @system_required
     def put(self, data, name):
         """Switch a plugin on or off for the whole platform and/or store its platform settings."""
@@ -63,10 +65,10 @@ def _tenant_plugin_or_404(name: str):
 class ProviderPlugins(MethodView):
     @blp.doc(security=SECURITY)
     @blp.response(200, PluginStateSchema(many=True))
-    @login_required
+    @require("open.plugin:list")
     def get(self, provider_id):
         """The tenant-level plugins with their state for this service provider."""
-        provider = get_provider_or_404(provider_id)
+        provider = get_or_404(ServiceProvider, provider_id)
         return [plugin_host.describe(i.meta.name, provider.id) for i in plugin_host.tenant_visible(provider.id)]
 
 
@@ -74,19 +76,19 @@ class ProviderPlugins(MethodView):
 class ProviderPlugin(MethodView):
     @blp.doc(security=SECURITY)
     @blp.response(200, PluginStateSchema)
-    @login_required
+    @require("open.plugin:list")
     def get(self, provider_id, name):
         """One plugin's state and settings for this service provider (secrets as set/unset)."""
-        provider = get_provider_or_404(provider_id)
+        provider = get_or_404(ServiceProvider, provider_id)
         _tenant_plugin_or_404(name)
         return plugin_host.describe(name, provider.id)
 
     @blp.doc(security=SECURITY)
     @blp.arguments(PluginConfigSchema)
     @blp.response(200, PluginStateSchema)
-    @login_required
+    @require("open.plugin:configure")
     def put(self, data, provider_id, name):
         """Switch a plugin on or off for this service provider and/or store its settings."""
-        provider = get_provider_or_404(provider_id)
+        provider = get_or_404(ServiceProvider, provider_id)
         _tenant_plugin_or_404(name)
         return plugin_host.configure(name, provider.id, enabled=data.get("enabled"), settings=data.get("settings"))

@@ -24,6 +24,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
 ADMIN_PHONE = "13800000000"
 ADMIN_PASSWORD = "admin-pass-123"
+PROVIDER_PASSWORD = "provider-pass-1"
 
 
 def _database_choice() -> str:
@@ -175,7 +176,8 @@ def admin_user(app):
     from chargehub.tenancy.models import User, UserType  # noqa: PLC0415
     from chargehub.tenancy.passwords import hash_password  # noqa: PLC0415
 
-    user = User(phone=ADMIN_PHONE, name="平台管理员", password_hash=hash_password(ADMIN_PASSWORD), user_type=UserType.SYSTEM)
+    user = User(phone=ADMIN_PHONE, name="平台管理员", password_hash=hash_password(ADMIN_PASSWORD),
+                user_type=UserType.SYSTEM, is_owner=True)
     db.session.add(user)
     db.session.commit()
     return user
@@ -197,7 +199,11 @@ def admin_token(admin_user, auth_headers) -> dict:
 
 @pytest.fixture
 def make_provider(make_app) -> Callable[..., Any]:
-    """``make_provider(name, phone)`` -> (approved ServiceProvider, its provider user), in the current app."""
+    """``make_provider(name, phone)`` -> (approved ServiceProvider, its login account), in the current app.
+
+    The login account is the provider's owner account (every provider permission), as approval
+    creates it; tests of narrower users create roles.
+    """
     from chargehub.extensions import db  # noqa: PLC0415
     from chargehub.tenancy.models import AuditState, ServiceProvider, User, UserType  # noqa: PLC0415
     from chargehub.tenancy.passwords import hash_password  # noqa: PLC0415
@@ -207,8 +213,8 @@ def make_provider(make_app) -> Callable[..., Any]:
         provider = ServiceProvider(name=name, phone=phone, contact="联系人", audit_state=AuditState.APPROVED)
         db.session.add(provider)
         db.session.flush()
-        user = User(phone=phone, name=name, password_hash=hash_password("provider-pass-1"),
-                    user_type=UserType.PROVIDER, provider_id=provider.id)
+        user = User(phone=phone, name=name, password_hash=hash_password(PROVIDER_PASSWORD),
+                    user_type=UserType.PROVIDER, provider_id=provider.id, is_owner=True)
         db.session.add(user)
         db.session.commit()
         return provider, user

@@ -1,0 +1,109 @@
+"""Browser end-to-end fixtures: a real ``chargehub web`` server and Debian's headless Chromium.
+
+The server runs as a subprocess on the session's test database (``chargehub_database_url``) with
+plugin autoload on, so the webui and the installed sample plugin load as in production. The first
+administrator is created with ``chargehub create-admin``. Screenshots go to
+``test-artifacts/screenshots/<test>-<step>.png`` (kept by CI).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from chargehub.testing.database import clear_tables
+from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
+
+CHROMIUM = os.environ.get("CHARGEHUB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(chargehub_database_url, tmp_path_factory):
+    """Base URL of a running ``chargehub web`` with a first administrator; tables emptied afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGEHUB_")}
+    env.update(CHARGEHUB_DATABASE_URL=chargehub_database_url, CHARGEHUB_PLUGIN_AUTOLOAD="1",
+               CHARGEHUB_INSTANCE_PATH=str(tmp_path_factory.mktemp("browser-instance")),
+               CHARGEHUB_LOG_LEVEL="WARNING")
+    chargehub = [sys.executable, "-m", "chargehub"]
+    subprocess.run([*chargehub, "create-admin", "--phone", ADMIN_PHONE, "--password", ADMIN_PASSWORD, "--name", "平台管理员"],
+                   env=env, check=True, capture_output=True, timeout=60)
+    port = _free_port()
+    proc = subprocess.Popen([*chargehub, "web", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "chargehub web did not answer in 60 s"
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+        engine = sa.create_engine(chargehub_database_url)
+        from chargehub import models  # noqa: F401,PLC0415 - every table on the metadata
+        from chargehub.extensions import db  # noqa: PLC0415
+
+        clear_tables(engine, db.metadata)
+        engine.dispose()
+    assert "Traceback" not in out, out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context (no cookies) with a page whose relative URLs go to the server."""
+    context = browser.new_context(base_url=server, viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def shot(request, page):
+    """``shot("step")`` saves a full-page screenshot as test-artifacts/screenshots/<test>-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"[^\w-]", "_", request.node.name)
+
+    def take(step: str) -> Path:
+        path = SCREENSHOTS / f"{test}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
