@@ -40,8 +40,9 @@ STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Endpoints that check CSRF even without a session cookie (signing in with a cookie session).
 CSRF_ALWAYS = frozenset({"auth.Session", "webui.login"})
 
-#: ``g`` keys that hold one request's user, scope and permissions (``_login_user`` is Flask-Login's).
-REQUEST_STATE = ("_login_user", "current_user", "_scope", "_permissions", "api_token_id")
+#: ``g`` keys that hold one request's user, scope, permissions and CSRF token
+#: (``_login_user`` is Flask-Login's, ``csrf_token`` Flask-WTF's).
+REQUEST_STATE = ("_login_user", "current_user", "_scope", "_permissions", "api_token_id", "csrf_token")
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

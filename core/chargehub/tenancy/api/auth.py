@@ -2,7 +2,9 @@
 and password changes. Every attempt and change is written to the audit log."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import g
+from flask_wtf.csrf import generate_csrf
 from flask.views import MethodView
 from flask_login import login_user, logout_user
 from flask_smorest import Blueprint, abort
@@ -35,6 +37,18 @@ def me_payload(user) -> dict:
     fields = ("id", "phone", "name", "user_type", "provider_id", "property_id", "collective_id")
     return {**{f: getattr(user, f) for f in fields}, "permissions": sorted(granted),
             "menus": [menu(e) for e in sidebar(granted)]}
+
+
+class CsrfSchema(ma.Schema):
+    csrf_token = ma.fields.String(metadata={"description": "send it as the X-CSRFToken header"})
+
+
+@blp.route("/csrf")
+class Csrf(MethodView):
+    @blp.response(200, CsrfSchema)
+    def get(self):
+        """A CSRF token bound to the caller's session, for cookie-session clients (the admin pages)."""
+        return {"csrf_token": generate_csrf()}
 
 
 @blp.route("/session")

@@ -25,7 +25,7 @@ from chargehub.extensions import db
 from chargehub.tenancy.audit_log import record
 from chargehub.tenancy.models import Property, ServiceProvider, User
 from chargehub.tenancy.org_models import Department, Post
-from chargehub.tenancy.scope import scoped
+from chargehub.tenancy.scope import get_or_404, scoped
 from chargehub.tenancy.services.guards import ensure_property_accepts_children, ensure_provider_accepts_children
 
 MOBILE = re.compile(r"^1\d{10}$")
@@ -81,16 +81,19 @@ def _ensure_owner_accepts_children(provider_id: int, property_id: int | None, fi
 
 
 def _linkable_department(department_id: Any, field_name: str, what: str) -> Department:
-    """The visible, enabled, not deleted department ``department_id`` or a 422 on ``field_name``."""
+    """The visible, enabled, not deleted department ``department_id``.
+
+    A department outside the caller's scope answers 404 like every foreign id; a deleted or
+    disabled one of its own is a 422 on ``field_name``.
+    """
     if department_id in (None, ""):
         raise ValidationFailed(f"请选择{what} ({field_name} is required)", field_name)
     try:
         ident = int(department_id)
     except (TypeError, ValueError):
         raise ValidationFailed(f"{what}不存在或已删除 (department not found)", field_name) from None
-    dept = db.session.execute(scoped(sa.select(Department).where(Department.id == ident),
-                                     Department)).scalar_one_or_none()
-    if dept is None or dept.deleted_at is not None:
+    dept = get_or_404(Department, ident)
+    if dept.deleted_at is not None:
         raise ValidationFailed(f"{what}不存在或已删除 (department not found)", field_name)
     if not dept.enabled:
         raise ValidationFailed(f"{what}「{dept.name}」已禁用，不能关联 (the department is disabled)", field_name)

@@ -1,0 +1,110 @@
+"""Fixtures of the system-management tests: a signed-in browser-like client with CSRF handling."""
+from __future__ import annotations
+
+import pytest
+
+from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
+
+
+class SessionClient:
+    """A test client that signs in with a cookie session and sends the CSRF token like the admin pages."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+        self.token = None
+
+    def fetch_csrf(self) -> str:
+        """Get a CSRF token bound to this client's session (as the sign-in page does)."""
+        response = self.client.get("/api/v1/auth/csrf")
+        self.token = response.json["csrf_token"]
+        return self.token
+
+    def sign_in(self, phone=ADMIN_PHONE, password=ADMIN_PASSWORD, **extra):
+        self.fetch_csrf()
+        return self.post("/api/v1/auth/session", json={"phone": phone, "password": password, **extra})
+
+    def _headers(self, kwargs):
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.token and "X-CSRFToken" not in headers:
+            headers["X-CSRFToken"] = self.token
+        return headers
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.client.post(url, headers=self._headers(kwargs), **kwargs)
+
+    def put(self, url, **kwargs):
+        return self.client.put(url, headers=self._headers(kwargs), **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.client.delete(url, headers=self._headers(kwargs), **kwargs)
+
+
+@pytest.fixture
+def session_client(app):
+    """``session_client()`` -> a new :class:`SessionClient` of the current app."""
+    return lambda: SessionClient(app)
+
+
+class Tenant(dict):
+    """Ids of one tenant's rows, by path-parameter name, plus its owners' auth headers."""
+
+
+def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int) -> Tenant:
+    """A complete tenant made through the API as the platform administrator."""
+    from chargehub.assets.models import BikeStation, CarStation
+    from chargehub.extensions import db
+    from chargehub.tenancy.models import CollectiveAccount, User
+
+    def ok(response, status=200):
+        assert response.status_code == status, response.json
+        return response.json
+
+    t = Tenant()
+    provider = ok(client.post("/api/v1/admin/providers", headers=admin_headers,
+                              json={"name": f"{tag}服务商", "contact": "联系人", "phone": f"139{phone_base:08d}"}), 201)
+    t["provider_id"] = provider["id"]
+    audit = ok(client.post(f"/api/v1/admin/providers/{provider['id']}/audit", headers=admin_headers,
+                           json={"approved": True}))
+    t["provider_password"] = audit["initial_password"]
+    owner = db.session.execute(db.select(User).where(User.phone == provider["phone"])).scalar_one()
+    t["provider_headers"] = auth_headers(owner)
+    created = ok(client.post("/api/v1/admin/properties", headers=t["provider_headers"],
+                             json={"name": f"{tag}物业", "phone": f"139{phone_base + 1:08d}", "province": "上海"}), 201)
+    t["property_id"] = created["property"]["id"]
+    prop_owner = db.session.execute(db.select(User).where(User.phone == created["property"]["phone"])).scalar_one()
+    t["property_headers"] = auth_headers(prop_owner)
+    collective = CollectiveAccount(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}集体户")
+    car = CarStation(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}汽车站")
+    bike = BikeStation(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}单车站")
+    db.session.add_all([collective, car, bike])
+    db.session.commit()
+    t.update(collective_id=collective.id, car_station_id=car.id, bike_station_id=bike.id)
+    tree = ok(client.get("/api/v1/admin/departments", headers=t["provider_headers"]))["items"]
+    top = next(node for node in tree if node["property_id"] is None)
+    dept = ok(client.post("/api/v1/admin/departments", headers=t["provider_headers"],
+                          json={"parent_id": top["id"], "name": f"{tag}运营部", "order_num": 1}), 201)
+    t["department_id"] = dept["id"]
+    post = ok(client.post("/api/v1/admin/posts", headers=t["provider_headers"],
+                          json={"department_id": dept["id"], "name": f"{tag}运维", "order_num": 1}), 201)
+    t["post_id"] = post["id"]
+    role = ok(client.post("/api/v1/admin/roles", headers=t["provider_headers"],
+                          json={"user_type": "provider", "name": f"{tag}运营", "permissions": ["home:list", "system.user:list"]}), 201)
+    t["role_id"] = role["id"]
+    user = ok(client.post("/api/v1/admin/users", headers=t["provider_headers"],
+                          json={"user_type": "provider", "name": f"{tag}员工", "phone": f"139{phone_base + 2:08d}",
+                                "password": "staff-pass-1", "department_id": dept["id"], "post_id": post["id"],
+                                "role_ids": [role["id"]]}), 201)
+    t["user_id"] = user["id"]
+    return t
+
+
+@pytest.fixture
+def world(app, admin_token, auth_headers):
+    """Two complete tenants, A and B, built through the API: ``world["A"]``, ``world["B"]``."""
+    client = app.test_client()
+    return {"A": build_tenant(client, admin_token, auth_headers, "甲", 10000000),
+            "B": build_tenant(client, admin_token, auth_headers, "乙", 20000000),
+            "client": client}
