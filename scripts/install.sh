@@ -22,4 +22,6 @@ if [ "${1:-}" = "--test" ]; then
   targets+=(-e tests/sample_plugin)
 fi
 "${PIP[@]}" "${targets[@]}"
+# The admin's English catalog (the .mo is built here, not committed).
+.venv/bin/pybabel compile --use-fuzzy -d webui/chargehub_webui/translations >/dev/null
 echo "installed into .venv: core, webui$(for d in plugins/*/*/; do [ -f "$d/setup.cfg" ] && printf ', %s' "$(basename "$d")"; done)"

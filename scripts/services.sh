@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL, Redis and Mosquitto answer on their standard local ports: start them when
-# stopped, install them with apt when missing. Prints the PostgreSQL URL to use on its last line.
+# stopped, install them with apt when missing; also Chromium and CJK fonts for the browser tests.
+# Prints the PostgreSQL URL to use on its last line.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -55,5 +56,14 @@ if ! port_open 1883; then
   echo "starting Mosquitto" >&2
   $SUDO /usr/sbin/mosquitto -d -c /etc/mosquitto/mosquitto.conf >&2
   wait_port 1883 Mosquitto
+fi
+# --- Chromium and CJK fonts for the browser tests (Playwright drives Debian's chromium)
+if ! command -v chromium >/dev/null; then
+  echo "installing Chromium" >&2
+  apt_install chromium
+fi
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "installing CJK fonts" >&2
+  apt_install fonts-noto-cjk
 fi
 echo "$PG_URL"

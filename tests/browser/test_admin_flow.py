@@ -169,6 +169,20 @@ def test_acceptance_flow(page: Page, shot):
         expect(row(page, name)).to_contain_text("绿能服务商")
     shot("properties")
 
+    open_menu(page, "系统管理", "部门管理")  # the property's first-level department, and one below it
+    page.click("#toolbar button[data-action=add]")
+    page.select_option("#form-dialog select[name=parent_id]", label="阳光物业")
+    page.fill("#form-dialog [name=name]", "工程部")
+    page.fill("#form-dialog [name=leader]", "李工")
+    save_dialog(page)
+    child = row(page, "工程部")
+    expect(child).to_contain_text("李工")
+    page.locator("#toolbar button", has_text="折叠").click()
+    expect(child).to_be_hidden()
+    page.locator("#toolbar button", has_text="展开").click()
+    expect(child).to_be_visible()
+    shot("departments")
+
     open_menu(page, "系统管理", "角色管理")
     page.click("#toolbar button[data-action=add]")
     page.select_option("#form-dialog select[name=user_type]", label="物业")
@@ -179,7 +193,7 @@ def test_acceptance_flow(page: Page, shot):
         node.locator(".perm-buttons label", has_text="查询").locator("input").check()
     shot("role-add")
     save_dialog(page)
-    expect(row(page, "物业查看员")).to_contain_text("阳光物业")
+    expect(row(page, "物业查看员")).to_contain_text("物业")
 
     open_menu(page, "系统管理", "用户管理")
     page.click("#toolbar button[data-action=add]")
@@ -210,7 +224,7 @@ def test_acceptance_flow(page: Page, shot):
     expect(page.locator("#toolbar button[data-action=add]")).to_have_count(0)
     shot("staff-users")
     open_menu(page, "系统管理", "部门管理")
-    assert set(page.locator("#grid tbody td[data-key=name]").all_text_contents()) <= {"阳光物业"}
+    assert set(page.locator("#grid tbody td[data-key=name]").all_text_contents()) == {"阳光物业", "工程部"}
     shot("staff-departments")
     page.goto("/admin/system/roles")
     expect(page.locator(".empty-state h1")).to_have_text("403")

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from chargehub.api.actions import add_state_routes
-from chargehub.api.audit_fields import annotate_actor_names
+from chargehub.api.audit_fields import annotate_actor_names, annotate_names
 from chargehub.api.listing import contains, created_between, equals, paginate
 from chargehub.tenancy.api.user_schemas import (
     RoleArgs,
@@ -18,7 +18,7 @@ from chargehub.tenancy.api.user_schemas import (
 )
 from chargehub.tenancy.auth import current_user, require
 from chargehub.extensions import db
-from chargehub.tenancy.models import User, user_role
+from chargehub.tenancy.models import CollectiveAccount, Property, ServiceProvider, User, user_role
 from chargehub.tenancy.org_models import Role
 from chargehub.tenancy.scope import get_or_404, scoped
 from chargehub.tenancy.services import roles
@@ -28,8 +28,14 @@ SECURITY = [{"bearer": []}]
 SORTABLE = {"created_at": Role.created_at, "name": Role.name}
 
 
+def annotate(rows):
+    """Add the owner's names and 创建 / 修改 names to role rows."""
+    return annotate_names(annotate_actor_names(rows), provider_name=("provider_id", ServiceProvider),
+                          property_name=("property_id", Property), collective_name=("collective_id", CollectiveAccount))
+
+
 def _one(role_id: int) -> Role:
-    return annotate_actor_names([get_or_404(Role, role_id)])[0]
+    return annotate([get_or_404(Role, role_id)])[0]
 
 
 @blp.route("")
@@ -49,7 +55,7 @@ class Roles(MethodView):
             equals(Role.user_type, args["user_type"]),
             created_between(Role.created_at, args),
         ])
-        annotate_actor_names(page["items"])
+        annotate(page["items"])
         return page
 
     @blp.doc(security=SECURITY)

@@ -99,6 +99,9 @@ class RoleSchema(AuditFieldsSchema):
     collective_id = ma.fields.Integer(load_default=None, allow_none=True)
     enabled = ma.fields.Boolean(dump_only=True)
     user_count = ma.fields.Function(lambda r: len(r.users), dump_only=True)
+    provider_name = ma.fields.String(dump_only=True, allow_none=True)
+    property_name = ma.fields.String(dump_only=True, allow_none=True)
+    collective_name = ma.fields.String(dump_only=True, allow_none=True)
 
 
 class RoleUpdateSchema(ma.Schema):

@@ -1,0 +1,203 @@
+"""The one list-page pattern: a page is *declared* here as data and rendered by ``listpage.js``.
+
+A module (系统管理, 汽车管理, ...) adds pages by declaring :class:`PageSpec` objects and registering
+them with :func:`chargehub_webui.pages.register`; the webui serves each at ``/admin/<path>`` behind
+its menu's ``<menu>:list`` permission and shows it in the sidebar. No page needs its own template or
+JavaScript unless it uses a ``custom`` action (then it names a JS handler, see ``PageSpec.scripts``).
+
+The spec is serialised to JSON (:meth:`PageSpec.to_json`) and the browser does the rest:
+
+- **search form** from :attr:`PageSpec.search` (:class:`SearchField`) with 搜索 / 重置; the values are
+  sent as query arguments of the list API together with ``page``, ``page_size`` and ``sort``;
+- **table** from :attr:`PageSpec.columns` (:class:`Column`): sortable headers send ``sort=<key>`` or
+  ``sort=-<key>``; the API answers ``{"items", "total", "page", "page_size"}`` (or ``{"items"}`` of
+  tree nodes with ``children`` when :attr:`PageSpec.tree`);
+- **actions** (:class:`Action`), each shown only when the user holds its ``permission`` and, for row
+  actions, when the row matches ``when``;
+- **form dialogs** from :attr:`PageSpec.form` (:class:`FormField`) for ``add`` / ``edit`` and from
+  ``Action.fields`` for ``form`` actions; a 422 answer's ``errors.json.<field>`` messages appear under
+  their fields, any other error's ``message`` at the top of the dialog;
+- **detail dialog** from :attr:`PageSpec.detail` plus 创建时间 / 创建人 / 修改时间 / 修改人.
+
+URLs may hold ``{field}`` placeholders filled from the row (``"{api}/{id}/enable"``; ``{api}`` is
+:attr:`PageSpec.api`). Labels are lazy gettext strings: Chinese source, English from the catalog.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state"]
+FieldType = Literal["text", "password", "email", "tel", "number", "textarea", "select", "multiselect",
+                    "bool", "date", "permissions"]
+ActionKind = Literal["add", "edit", "enable", "disable", "delete", "detail", "form", "custom", "export"]
+
+
+def _text(value: Any) -> Any:
+    """Resolve lazy strings (and containers of them) for JSON."""
+    if isinstance(value, dict):
+        return {k: _text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_text(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Where a select's choices come from: a fixed list or an options API.
+
+    :param choices: ``((value, label), ...)`` fixed choices (enum values and their labels).
+    :param source: options URL answering ``[{"value", "label"}]`` (``/api/v1/admin/options/...``).
+    :param params: query arguments taken from other fields of the same form: ``{"provider_id":
+        "provider_id"}`` sends the form's ``provider_id`` value; the choices reload when it changes.
+    """
+
+    choices: tuple[tuple[Any, Any], ...] = ()
+    source: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"choices": [{"value": v, "label": _text(lbl)} for v, lbl in self.choices],
+                "source": self.source, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column.
+
+    :param key: the item's field; ``format="enum"`` shows ``labels[value]``; ``"bool"`` 是/否;
+        ``"state"`` the enabled tag (启用/禁用); ``"datetime"`` local time; ``"list"`` joins a list
+        (of strings or of ``{"name"}`` objects).
+    """
+
+    key: str
+    label: Any
+    sortable: bool = False
+    format: ColumnFormat = "text"
+    labels: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "label": _text(self.label), "sortable": self.sortable,
+                "format": self.format, "labels": _text(self.labels)}
+
+
+@dataclass(frozen=True)
+class SearchField:
+    """A search input: ``text``, ``select`` (with :class:`Options`) or ``daterange``.
+
+    A ``daterange`` sends ``<name>_from`` / ``<name>_to`` (``YYYY-MM-DD``) unless ``params`` names them.
+    """
+
+    name: str
+    label: Any
+    type: Literal["text", "select", "daterange"] = "text"
+    options: Options | None = None
+    params: tuple[str, str] | None = None
+
+    def to_json(self) -> dict:
+        params = self.params or (f"{self.name}_from", f"{self.name}_to")
+        return {"name": self.name, "label": _text(self.label), "type": self.type,
+                "options": self.options.to_json() if self.options else None,
+                "params": list(params) if self.type == "daterange" else None}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field of an add / edit / form-action dialog.
+
+    :param editable: also shown (and sent) by the edit dialog; others show on add only.
+    :param show_if: ``{"user_type": ["provider", "property"]}``: shown and sent only while another
+        field of the form has one of these values.
+    :param default: initial value on add.
+    """
+
+    name: str
+    label: Any
+    type: FieldType = "text"
+    required: bool = False
+    editable: bool = True
+    options: Options | None = None
+    show_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    default: Any = None
+    help: Any = ""
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "label": _text(self.label), "type": self.type, "required": self.required,
+                "editable": self.editable, "options": self.options.to_json() if self.options else None,
+                "show_if": {k: list(v) for k, v in self.show_if.items()}, "default": self.default,
+                "help": _text(self.help)}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: in the toolbar (``add``, ``export``, toolbar ``custom``) or on each row.
+
+    :param kind: ``add`` (form → POST ``url``), ``edit`` (GET ``url`` → form → PUT ``url``),
+        ``enable`` / ``disable`` / ``delete`` (confirm → POST / POST / DELETE ``url``), ``detail``
+        (GET ``url`` → detail dialog), ``form`` (dialog of ``fields`` → ``method`` ``url``),
+        ``custom`` (the JS handler ``handler`` registered with ``ListPage.handlers``), ``export``
+        (download ``url`` with the current search arguments).
+    :param permission: the permission code needed to see the button (``"system.user:add"``).
+    :param when: row condition, ``{"enabled": False}`` / ``{"audit_state": ["pending"]}``.
+    :param result: fields of the answer to show once in a dialog afterwards (an initial password:
+        ``{"initial_password": "初始密码"}``).
+    """
+
+    kind: ActionKind
+    label: Any
+    permission: str
+    url: str = ""
+    method: str = "POST"
+    fields: tuple[FormField, ...] = ()
+    when: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+    handler: str = ""
+    toolbar: bool = False
+    confirm: Any = ""
+    danger: bool = False
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "label": _text(self.label), "permission": self.permission, "url": self.url,
+                "method": self.method, "fields": [f.to_json() for f in self.fields],
+                "when": {k: list(v) if isinstance(v, tuple) else v for k, v in self.when.items()},
+                "result": _text(self.result), "handler": self.handler,
+                "toolbar": self.toolbar or self.kind in ("add", "export"), "confirm": _text(self.confirm),
+                "danger": self.danger or self.kind == "delete"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One admin list page.
+
+    :param menu: the menu code of :mod:`chargehub.tenancy.permissions` (``"system.user"``); the page
+        needs ``<menu>:list`` and appears under that menu in the sidebar.
+    :param path: URL under ``/admin/`` (``"system/users"``).
+    :param api: the list API (``/api/v1/admin/users``); item URLs default to ``{api}/{id}``.
+    :param tree: the API answers tree nodes with ``children`` (no paging; 展开/折叠 buttons).
+    :param scripts: extra static JS files (``webui/roles.js``) that register custom action handlers.
+    :param default_sort: initial ``sort`` argument (``"-created_at"``).
+    """
+
+    menu: str
+    path: str
+    title: Any
+    api: str
+    columns: tuple[Column, ...]
+    search: tuple[SearchField, ...] = ()
+    actions: tuple[Action, ...] = ()
+    form: tuple[FormField, ...] = ()
+    detail: tuple[Column, ...] = ()
+    tree: bool = False
+    scripts: tuple[str, ...] = ()
+    default_sort: str = ""
+    page_size: int = 10
+
+    def to_json(self) -> dict:
+        """The JSON the page template hands to ``listpage.js``."""
+        return {"menu": self.menu, "title": _text(self.title), "api": self.api,
+                "columns": [c.to_json() for c in self.columns], "search": [s.to_json() for s in self.search],
+                "actions": [a.to_json() for a in self.actions], "form": [f.to_json() for f in self.form],
+                "detail": [c.to_json() for c in self.detail], "tree": self.tree,
+                "default_sort": self.default_sort, "page_size": self.page_size}
