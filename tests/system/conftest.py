@@ -43,6 +43,21 @@ class SessionClient:
 
 
 @pytest.fixture
+def tenant(make_provider, auth_headers):
+    """A factory: (provider, its top department, headers of its owner account)."""
+    from chargehub.extensions import db
+    from chargehub.tenancy.services.org import create_top_department
+
+    def factory(name="服务商A"):
+        provider, user = make_provider(name)
+        top = create_top_department(provider)
+        db.session.commit()
+        return provider, top, auth_headers(user)
+
+    return factory
+
+
+@pytest.fixture
 def session_client(app):
     """``session_client()`` -> a new :class:`SessionClient` of the current app."""
     return lambda: SessionClient(app)

@@ -16,19 +16,6 @@ pytestmark = pytest.mark.smoke
 URL = "/api/v1/admin/departments"
 
 
-@pytest.fixture
-def tenant(make_provider, auth_headers):
-    """A factory: (provider, its top department, headers of its owner account)."""
-
-    def factory(name="服务商A"):
-        provider, user = make_provider(name)
-        top = create_top_department(provider)
-        db.session.commit()
-        return provider, top, auth_headers(user)
-
-    return factory
-
-
 def add(client, headers, parent_id, name, **fields):
     response = client.post(URL, json={"parent_id": parent_id, "name": name, **fields}, headers=headers)
     assert response.status_code == 201, response.get_json()

@@ -16,19 +16,6 @@ URL = "/api/v1/admin/posts"
 DEPARTMENTS = "/api/v1/admin/departments"
 
 
-@pytest.fixture
-def tenant(make_provider, auth_headers):
-    """A factory: (provider, its top department, headers of its owner account)."""
-
-    def factory(name="服务商A"):
-        provider, user = make_provider(name)
-        top = create_top_department(provider)
-        db.session.commit()
-        return provider, top, auth_headers(user)
-
-    return factory
-
-
 def add(client, headers, department_id, name, **fields):
     response = client.post(URL, json={"department_id": department_id, "name": name, **fields}, headers=headers)
     assert response.status_code == 201, response.get_json()

@@ -40,6 +40,17 @@ window.UI = (() => {
     return { ok: res.ok, status: res.status, data };
   }
 
+  /** Show an API answer's `errors.json.<field>` under the form's inputs and its `message` in `messageEl`. */
+  function fieldErrors(form, res, messageEl) {
+    const data = res.data || {};
+    const fields = (data.errors && data.errors.json) || {};
+    for (const [name, msgs] of Object.entries(fields)) {
+      const input = form.elements[name];
+      if (input) input.closest(".field").querySelector(".error").textContent = [].concat(msgs).join(" ");
+    }
+    messageEl.textContent = data.message || t("failed");
+  }
+
   /** Query string of the non-empty entries of `params`. */
   function query(params) {
     const q = new URLSearchParams();
@@ -80,5 +91,5 @@ window.UI = (() => {
     setTimeout(() => box.remove(), 3000);
   }
 
-  return { t, fill, api, query, datetime, el, toast, can: (code) => permissions.has(code) };
+  return { t, fill, api, query, datetime, el, toast, fieldErrors, can: (code) => permissions.has(code) };
 })();

@@ -24,11 +24,6 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.href = form.dataset.next || "/admin/";
       return;
     }
-    const fields = (res.data && res.data.errors && res.data.errors.json) || {};
-    for (const [name, msgs] of Object.entries(fields)) {
-      const input = form.elements[name];
-      if (input) input.closest(".field").querySelector(".error").textContent = [].concat(msgs).join(" ");
-    }
-    message.textContent = (res.data && res.data.message) || UI.t("failed");
+    UI.fieldErrors(form, res, message);
   });
 });

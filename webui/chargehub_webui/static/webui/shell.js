@@ -30,11 +30,6 @@ document.addEventListener("DOMContentLoaded", () => {
       UI.toast(UI.t("saved"));
       return;
     }
-    const fields = (res.data && res.data.errors && res.data.errors.json) || {};
-    for (const [name, msgs] of Object.entries(fields)) {
-      const input = form.elements[name];
-      if (input) input.closest(".field").querySelector(".error").textContent = [].concat(msgs).join(" ");
-    }
-    message.textContent = (res.data && res.data.message) || UI.t("failed");
+    UI.fieldErrors(form, res, message);
   });
 });
