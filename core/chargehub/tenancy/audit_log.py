@@ -44,11 +44,12 @@ def record(action: str, *, target=None, success: bool = True, actor=None, provid
     """
     if actor is None and has_request_context():
         actor = g.get("current_user")
+    if provider_id is None:  # the tenant the entry belongs to: the target's, else the actor's
+        provider_id = getattr(target, "provider_id", None) or getattr(actor, "provider_id", None)
     entry = AuditLog(
         at=utcnow(), action=action, success=success, detail=detail,
         actor_id=getattr(actor, "id", None), actor_phone=getattr(actor, "phone", "") or "",
-        provider_id=provider_id if provider_id is not None else getattr(target, "provider_id", None)
-        if target is not None and hasattr(target, "provider_id") else getattr(actor, "provider_id", None),
+        provider_id=provider_id,
         target_type=getattr(target, "__tablename__", "") if target is not None else "",
         target_id=getattr(target, "id", None) if target is not None else None,
         ip=(request.remote_addr or "") if has_request_context() else "",
