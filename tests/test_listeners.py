@@ -133,3 +133,19 @@ def test_listener_retries_through_real_rq_worker(make_app, make_provider):
         assert jobs.status(job_ids[0]).state == "finished"
         failures = db.session.execute(sa.select(PluginListenerFailure)).scalars().all()
         assert [(f.attempt, f.final) for f in failures] == [(1, False)]
+
+
+def test_failures_are_listed_for_review_per_tenant(make_app, make_provider, auth_headers):
+    """Each failed attempt is visible in the admin API, to the tenant it belongs to only."""
+    import chargehub_sample.plugin as sample
+
+    app = make_app(plugins=[sample], LISTENER_RETRY_INTERVALS=(0, 0, 0, 0, 0))
+    with app.app_context():
+        (a, user_a), (b, user_b) = make_provider("A"), make_provider("B")
+        plugin_host.configure("sample", a.id, enabled=True, settings={"merchant_no": "M-100001", "api_key": "k" * 20})
+        plugin_host.notify("order_finished", a.id, order=order("F-9", fail_attempts=2))
+        client = app.test_client()
+        page = client.get("/api/v1/admin/plugin-failures", headers=auth_headers(user_a)).json
+        assert page["total"] == 2 and {i["attempt"] for i in page["items"]} == {1, 2}
+        assert "sample vendor unreachable" in page["items"][0]["error"] and "Traceback" in page["items"][0]["traceback"]
+        assert client.get("/api/v1/admin/plugin-failures", headers=auth_headers(user_b)).json["total"] == 0

@@ -159,7 +159,7 @@ def test_english_switch_is_remembered(webui_app):
 def test_page_specs_name_real_menus_and_permissions():
     pages.load()
     assert set(pages.PAGES) == {"system.provider", "system.property", "system.user", "system.role",
-                                "system.department", "system.post", "system.audit_log"}
+                                "system.department", "system.post", "system.audit_log", "open.plugin_failure"}
     for code, spec in pages.PAGES.items():
         assert code in MENU_INDEX
         for action in spec.actions:

@@ -6,16 +6,25 @@ themselves. A provider id outside the caller's scope answers 404.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from chargehub.api.listing import created_between, equals, paginate
 from chargehub.extensions import plugin_host
 from chargehub.plugins.host import describe_meta
 from chargehub.plugins.meta import PluginLevel
-from chargehub.plugins.schemas import PluginConfigSchema, PluginMetaSchema, PluginStateSchema
+from chargehub.plugins.models import PluginListenerFailure
+from chargehub.plugins.schemas import (
+    FailureArgs,
+    FailurePage,
+    PluginConfigSchema,
+    PluginMetaSchema,
+    PluginStateSchema,
+)
 from chargehub.tenancy.auth import current_user, require, system_required
 from chargehub.tenancy.models import ServiceProvider, UserType
-from chargehub.tenancy.scope import get_or_404
+from chargehub.tenancy.scope import get_or_404, scoped
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/admin", description="Plugins and their per-tenant settings")
 SECURITY = [{"bearer": []}]
@@ -92,3 +101,17 @@ class ProviderPlugin(MethodView):
         provider = get_or_404(ServiceProvider, provider_id)
         _tenant_plugin_or_404(name)
         return plugin_host.configure(name, provider.id, enabled=data.get("enabled"), settings=data.get("settings"))
+
+
+@blp.route("/plugin-failures")
+class PluginFailures(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(FailureArgs, location="query")
+    @blp.response(200, FailurePage)
+    @require("open.plugin_failure:list")
+    def get(self, args):
+        """Failed listener calls (each attempt, with its error and traceback), newest first, for review."""
+        model = PluginListenerFailure
+        return paginate(model, scoped(sa.select(model), model), args, {"created_at": model.created_at}, "-created_at", [
+            equals(model.plugin, args["plugin"]), equals(model.hook, args["hook"]), equals(model.final, args["final"]),
+            created_between(model.created_at, args)])

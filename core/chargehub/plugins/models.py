@@ -47,6 +47,7 @@ class PluginListenerFailure(db.Model):
     """One failed attempt of a listener hook call in a plugin (shown to operators for review)."""
 
     __tablename__ = "plugin_listener_failure"
+    __scope__ = {"provider": "tenant_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(sa.Integer, index=True, nullable=True)

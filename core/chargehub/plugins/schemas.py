@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from chargehub.api.listing import CreatedRangeArgs, page_schema
+
 
 class PluginConfigSchema(ma.Schema):
     """Switch a plugin on or off and/or give it new settings (validated by the plugin's own schema)."""
@@ -44,3 +46,29 @@ class PluginStateSchema(PluginMetaSchema):
     settings = ma.fields.Dict()
     secrets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(validate=ma.validate.OneOf(["set", "unset"])))
     settings_form = ma.fields.List(ma.fields.Nested(SettingsFieldSchema))
+
+
+class FailureArgs(CreatedRangeArgs):
+    """Search of listener failures."""
+
+    plugin = ma.fields.String(load_default=None, metadata={"label": "插件"})
+    hook = ma.fields.String(load_default=None, metadata={"label": "事件"})
+    final = ma.fields.Boolean(load_default=None, metadata={"label": "已放弃重试"})
+
+
+class FailureSchema(ma.Schema):
+    """One failed attempt of a listener hook call."""
+
+    id = ma.fields.Integer()
+    tenant_id = ma.fields.Integer(allow_none=True)
+    plugin = ma.fields.String()
+    hook = ma.fields.String()
+    job_id = ma.fields.String(allow_none=True)
+    attempt = ma.fields.Integer()
+    final = ma.fields.Boolean()
+    error = ma.fields.String()
+    traceback = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
+FailurePage = page_schema(FailureSchema, "PluginFailurePage")

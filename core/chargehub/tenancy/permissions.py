@@ -118,6 +118,7 @@ MENUS: tuple[Menu, ...] = (
     )),
     Menu("open", "开放中心", "Open center", icon="open", children=(
         Menu("open.plugin", "插件管理", "Plugins", ("list", "configure")),
+        Menu("open.plugin_failure", "插件调用失败", "Plugin failures", ("list",)),
     )),
 )
 
