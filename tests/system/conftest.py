@@ -69,7 +69,8 @@ class Tenant(dict):
 
 def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int) -> Tenant:
     """A complete tenant made through the API as the platform administrator."""
-    from chargehub.assets.models import BikeStation, CarStation
+    from chargehub.assets.bike_models import BikeStation
+    from chargehub.assets.car_models import CarStation
     from chargehub.extensions import db
     from chargehub.tenancy.models import CollectiveAccount, User
 

@@ -136,7 +136,7 @@ def test_property_user_sees_only_its_property(world):
 
 
 def test_station_binding_narrows_data(world):
-    from chargehub.assets.models import CarStation
+    from chargehub.assets.car_models import CarStation
 
     client, a = world["client"], world["A"]
     h = a["provider_headers"]

@@ -58,6 +58,9 @@ class PluginMeta:
     :param settings_schema: a marshmallow ``Schema`` subclass validating the plugin's settings, or
         ``None`` when it has none. Fields declared ``load_only=True`` are secrets: encrypted at rest and
         never returned by any API or page.
+    :param station_settings_schema: a marshmallow ``Schema`` for settings a station overrides or adds
+        (the manual's 支付配置 on a station: sub-merchant numbers, split accounts and ratios), or ``None``
+        when the plugin has no station-level settings. Secrets (``load_only``) work as above.
     :param description: one paragraph for the admin's plugin page.
     :param compatibility_errors: callable returning a list of human-readable reasons the plugin cannot
         run here (missing system library, unsupported core version...); empty when it can.
@@ -69,6 +72,7 @@ class PluginMeta:
     category: str
     level: PluginLevel = PluginLevel.TENANT
     settings_schema: type[marshmallow.Schema] | None = None
+    station_settings_schema: type[marshmallow.Schema] | None = None
     description: str = ""
     compatibility_errors: Callable[[], list[str]] = field(default=lambda: [])
 
@@ -85,10 +89,10 @@ class PluginMeta:
             problems.append(f"category {self.category!r} is not one of {', '.join(CATEGORIES)}")
         if not isinstance(self.level, PluginLevel):
             problems.append(f"level {self.level!r} is not a PluginLevel")
-        if self.settings_schema is not None and not (
-            isinstance(self.settings_schema, type) and issubclass(self.settings_schema, marshmallow.Schema)
-        ):
-            problems.append("settings_schema must be a marshmallow Schema subclass")
+        for attr in ("settings_schema", "station_settings_schema"):
+            schema = getattr(self, attr)
+            if schema is not None and not (isinstance(schema, type) and issubclass(schema, marshmallow.Schema)):
+                problems.append(f"{attr} must be a marshmallow Schema subclass")
         if problems:
             raise PluginLoadError(f"plugin {self.name!r} has invalid META: " + "; ".join(problems))
 

@@ -133,13 +133,18 @@ SCOPED_PREFIXES = ("/api/v1/admin/", "/admin/")
 
 
 def _register_core_params() -> None:
-    from chargehub.assets.models import BikeStation, CarStation  # noqa: PLC0415
+    from chargehub.assets import bike_models as bike  # noqa: PLC0415
+    from chargehub.assets import car_models as car  # noqa: PLC0415
     from chargehub.tenancy.models import CollectiveAccount, Property  # noqa: PLC0415
     from chargehub.tenancy.org_models import Department, Post, Role  # noqa: PLC0415
 
     for name, model in (("provider_id", ServiceProvider), ("property_id", Property), ("user_id", User),
                         ("collective_id", CollectiveAccount), ("role_id", Role), ("department_id", Department),
-                        ("post_id", Post), ("car_station_id", CarStation), ("bike_station_id", BikeStation)):
+                        ("post_id", Post), ("car_station_id", car.CarStation), ("car_area_id", car.CarArea),
+                        ("space_id", car.ParkingSpace), ("camera_id", car.Camera), ("pile_id", car.Pile),
+                        ("gun_id", car.Gun), ("application_id", car.PrivatePileApplication),
+                        ("bike_station_id", bike.BikeStation), ("bike_area_id", bike.BikeArea),
+                        ("device_id", bike.BikeDevice), ("socket_id", bike.Socket)):
         register_path_param(name, model)
 
 

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from chargehub.assets.models import BikeStation, CarStation
+from chargehub.assets.bike_models import BikeStation
+from chargehub.assets.car_models import CarStation
 from chargehub.extensions import db
 from chargehub.tenancy.auth import current_permissions, login_required
 from chargehub.tenancy.models import CollectiveAccount, Property, ServiceProvider, User, UserType

@@ -5,7 +5,8 @@ from typing import Any, Iterable, Mapping
 
 import sqlalchemy as sa
 
-from chargehub.assets.models import BikeStation, CarStation
+from chargehub.assets.bike_models import BikeStation
+from chargehub.assets.car_models import CarStation
 from chargehub.db import utcnow
 from chargehub.errors import Conflict, ValidationFailed
 from chargehub.extensions import db

@@ -1,4 +1,4 @@
-"""system management: properties, collectives, roles, departments, posts, stations, audit log
+"""system management: properties, collectives, roles, departments, posts, audit log
 
 Revision ID: 0002
 Revises: 0001
@@ -61,42 +61,6 @@ def upgrade():
     )
     with op.batch_alter_table('property', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_property_provider_id'), ['provider_id'], unique=False)
-
-    op.create_table('bike_station',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('provider_id', sa.Integer(), nullable=False),
-    sa.Column('property_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('created_at', chargehub.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', chargehub.db.UTCDateTime(), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['property_id'], ['property.id'], name=op.f('fk_bike_station_property_id_property'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['provider_id'], ['service_provider.id'], name=op.f('fk_bike_station_provider_id_service_provider'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bike_station'))
-    )
-    with op.batch_alter_table('bike_station', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bike_station_property_id'), ['property_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_bike_station_provider_id'), ['provider_id'], unique=False)
-
-    op.create_table('car_station',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('provider_id', sa.Integer(), nullable=False),
-    sa.Column('property_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('created_at', chargehub.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', chargehub.db.UTCDateTime(), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['property_id'], ['property.id'], name=op.f('fk_car_station_property_id_property'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['provider_id'], ['service_provider.id'], name=op.f('fk_car_station_provider_id_service_provider'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_car_station'))
-    )
-    with op.batch_alter_table('car_station', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_car_station_property_id'), ['property_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_car_station_provider_id'), ['provider_id'], unique=False)
 
     op.create_table('collective_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -300,16 +264,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_collective_account_property_id'))
 
     op.drop_table('collective_account')
-    with op.batch_alter_table('car_station', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_car_station_provider_id'))
-        batch_op.drop_index(batch_op.f('ix_car_station_property_id'))
-
-    op.drop_table('car_station')
-    with op.batch_alter_table('bike_station', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bike_station_provider_id'))
-        batch_op.drop_index(batch_op.f('ix_bike_station_property_id'))
-
-    op.drop_table('bike_station')
     with op.batch_alter_table('property', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_property_provider_id'))
 

@@ -1,0 +1,104 @@
+"""E-bike side (单车管理): station → area → devices → sockets."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chargehub.assets.models import StationColumns, new_token
+from chargehub.db import AuditMixin, UTCDateTime
+from chargehub.extensions import db
+from chargehub.tenancy.models import _enum
+
+_OWNER = {"provider": "provider_id", "property": "property_id", "bike_station": "station_id"}
+
+
+def _fk(target: str, **kwargs):
+    return mapped_column(sa.ForeignKey(target, ondelete="RESTRICT"), index=True, **kwargs)
+
+
+class BikeStation(StationColumns, db.Model):
+    """单车电站: belongs to a property; a default area is created with it."""
+
+    __tablename__ = "bike_station"
+    __scope__ = {"provider": "provider_id", "property": "property_id", "bike_station": "id"}
+
+    short_name: Mapped[str] = mapped_column(sa.String(50), default="", nullable=False)
+    service_phone: Mapped[str] = mapped_column(sa.String(30), default="", nullable=False)
+    power_limit_w: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+
+
+class BikeArea(AuditMixin, db.Model):
+    """区域 of an e-bike station; it cannot be deleted while it has devices or billing rules."""
+
+    __tablename__ = "bike_area"
+    __scope__ = _OWNER
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = _fk("service_provider.id")
+    property_id: Mapped[int] = _fk("property.id")
+    station_id: Mapped[int] = _fk("bike_station.id")
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", nullable=False)
+    is_default: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+
+
+class BikeDevice(AuditMixin, db.Model):
+    """设备: an e-bike charger with ``socket_count`` sockets (2 to 12)."""
+
+    __tablename__ = "bike_device"
+    __scope__ = _OWNER
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = _fk("service_provider.id")
+    property_id: Mapped[int] = _fk("property.id")
+    station_id: Mapped[int] = _fk("bike_station.id")
+    area_id: Mapped[int] = _fk("bike_area.id")
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    factory_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    device_type: Mapped[str] = mapped_column(sa.String(30), default="", nullable=False)
+    position: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    rated_power_w: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    rated_voltage_v: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    rated_current_a: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    current_upper_a: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    current_lower_a: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
+    socket_count: Mapped[int] = mapped_column(sa.Integer, default=10, nullable=False)
+    produced_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    deployed_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    protocol: Mapped[str] = mapped_column(sa.String(50), default="bike_mqtt", nullable=False)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+    online: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SocketState(str, enum.Enum):
+    """插座状态."""
+
+    IDLE = "idle"  # 空闲中
+    CHARGING = "charging"  # 充电中
+
+
+class Socket(AuditMixin, db.Model):
+    """插座: one outlet of a device; drivers scan its QR code (``qr_token``) to charge."""
+
+    __tablename__ = "bike_socket"
+    __table_args__ = (sa.UniqueConstraint("device_id", "number"),)
+    __scope__ = _OWNER
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = _fk("service_provider.id")
+    property_id: Mapped[int] = _fk("property.id")
+    station_id: Mapped[int] = _fk("bike_station.id")
+    area_id: Mapped[int] = _fk("bike_area.id")
+    device_id: Mapped[int] = mapped_column(sa.ForeignKey("bike_device.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(sa.Integer)
+    state: Mapped[SocketState] = mapped_column(_enum(SocketState), default=SocketState.IDLE, nullable=False)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+    qr_token: Mapped[str] = mapped_column(sa.String(24), default=new_token, unique=True, nullable=False)
