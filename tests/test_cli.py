@@ -52,9 +52,18 @@ def test_plugins_list_and_demo(make_app):
     app = make_app(plugins=[sample])
     listing = invoke(app, "plugins", "list")
     assert "sample" in listing.output and "tenant" in listing.output and "available" in listing.output
+    assert "create-admin" in invoke(app, "demo").output  # the demo is made as the platform administrator
+    assert invoke(app, "create-admin", "--phone", "13800000000", "--password", "admin-pass-123").exit_code == 0
     first = invoke(app, "demo")
-    assert "demo service provider created" in first.output
+    assert "demo service provider created" in first.output, first.output
+    assert first.output.count("demo car station created") == 3 and first.output.count("demo e-bike station created") == 3
     assert "exists" in invoke(app, "demo").output
+    with app.app_context():
+        from chargehub.assets.bike_models import Socket
+        from chargehub.assets.car_models import Gun
+
+        assert db.session.execute(sa.select(sa.func.count(Gun.id))).scalar() == 12
+        assert db.session.execute(sa.select(sa.func.count(Socket.id))).scalar() == 60
 
 
 def _free_port() -> int:

@@ -44,12 +44,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415
+    from chargehub.assets import h5  # noqa: PLC0415
     from chargehub.tenancy import auth, scope  # noqa: PLC0415
 
     auth.init_app(app)
     scope.init_app(app)
     api.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(h5.bp)  # public pages drivers open from QR codes (私桩申请)
     with app.app_context():
         for blueprints in plugin_host.available_hooks().register_blueprints():
             for blueprint in blueprints or ():

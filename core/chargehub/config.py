@@ -26,6 +26,10 @@ Environment variables (all optional):
 ``CHARGEHUB_GATEWAY_LISTEN``    where each protocol listens: ``ykc=0.0.0.0:8767,bike=127.0.0.1:0``
                                 (default ``0.0.0.0:<protocol's default port>``)
 ``CHARGEHUB_COMMAND_TIMEOUT``   seconds a device command waits for its reply (default ``15``)
+``CHARGEHUB_PUBLIC_URL``        public base URL of the driver pages in QR codes, ``https://charge.example.com``
+                                (default: the host of the request that asks)
+``CHARGEHUB_EXPORT_IMAGE_LIMIT``  exports with at most this many rows embed QR images; larger ones carry
+                                the QR URL only (default ``2000``; see docs/decisions/0006-qr-exports.md)
 """
 from __future__ import annotations
 
@@ -59,6 +63,8 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "GATEWAY_LISTEN": (str, ""),
     "COMMAND_TIMEOUT": (float, 15.0),
     "SCHEMA_CHECK": (_BOOL, True),
+    "PUBLIC_URL": (str, None),
+    "EXPORT_IMAGE_LIMIT": (int, 2000),
 }
 
 SUPPORTED_LANGUAGES = ("zh-CN", "en")

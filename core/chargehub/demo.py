@@ -1,7 +1,8 @@
-"""Demo data: an approved service provider with its own login, so a new user has a tenant to try.
+"""Demo data: an approved service provider with a property and a small charging network, so a new
+user of the embedded run finds a populated admin.
 
-Later issues add demo stations and simulated devices here. Idempotent: running it again changes
-nothing and says what exists.
+Everything goes through the same services as the admin (as the platform administrator), so the
+demo obeys every rule the product does. Idempotent: a second run changes nothing and says so.
 """
 from __future__ import annotations
 
@@ -10,20 +11,86 @@ from typing import Iterator
 import sqlalchemy as sa
 
 from chargehub.extensions import db
-from chargehub.tenancy.models import ServiceProvider
-from chargehub.tenancy.services.tenants import audit_provider, create_provider
+from chargehub.tenancy.auth import acting_as
+from chargehub.tenancy.models import ServiceProvider, User, UserType
 
 DEMO_PROVIDER_PHONE = "13900000001"
+DEMO_PROPERTY_PHONE = "13900000002"
+
+CAR_STATIONS = (("人民广场充电站", "上海", "上海", "黄浦区", "人民大道 100 号"),
+                ("张江科学城充电站", "上海", "上海", "浦东新区", "科苑路 88 号"),
+                ("西湖文化广场充电站", "浙江", "杭州", "下城区", "中山北路 580 号"))
+BIKE_STATIONS = (("阳光小区单车充电站", "阳光充电"), ("创业园单车充电站", "创业园"), ("大学城单车充电站", "大学城"))
 
 
 def seed_demo() -> Iterator[str]:
-    """Create the demo tenant if missing; yield one line per thing created or found."""
+    """Create the demo tenant and network if missing; yield one line per thing created or found."""
+    from chargehub.tenancy.services.tenants import audit_provider, create_property, create_provider  # noqa: PLC0415
+
+    admin = db.session.execute(sa.select(User).where(User.user_type == UserType.SYSTEM, User.is_owner.is_(True))
+                               .order_by(User.id)).scalars().first()
+    if admin is None:
+        yield "no platform administrator yet: run `chargehub create-admin` first"
+        return
     provider = db.session.execute(
         sa.select(ServiceProvider).where(ServiceProvider.phone == DEMO_PROVIDER_PHONE)).scalar_one_or_none()
     if provider is not None:
         yield f"demo service provider exists: {provider.name} (login {DEMO_PROVIDER_PHONE})"
         return
-    provider = create_provider({"name": "演示服务商", "contact": "演示联系人", "phone": DEMO_PROVIDER_PHONE,
-                                "email": "demo@example.com"})
-    password = audit_provider(provider, approved=True, remark="演示数据")
-    yield f"demo service provider created: {provider.name}, login {DEMO_PROVIDER_PHONE} / {password}"
+    with acting_as(admin):
+        provider = create_provider({"name": "演示服务商", "contact": "演示联系人", "phone": DEMO_PROVIDER_PHONE,
+                                    "email": "demo@example.com"})
+        password = audit_provider(provider, approved=True, remark="演示数据")
+        yield f"demo service provider created: {provider.name}, login {DEMO_PROVIDER_PHONE} / {password}"
+        prop, prop_password = create_property({"provider_id": provider.id, "name": "演示物业", "contact": "物业联系人",
+                                               "phone": DEMO_PROPERTY_PHONE, "province": "上海", "city": "上海",
+                                               "address": "世纪大道 1 号"}, admin)
+        yield f"demo property created: {prop.name}, login {DEMO_PROPERTY_PHONE} / {prop_password}"
+        yield from _car_network(admin, prop)
+        yield from _bike_network(admin, prop)
+
+
+def _car_network(admin: User, prop) -> Iterator[str]:
+    from chargehub.assets.services import cameras, car_stations, piles, spaces  # noqa: PLC0415
+
+    for index, (name, province, city, district, address) in enumerate(CAR_STATIONS, start=1):
+        station = car_stations.create_station({
+            "property_id": prop.id, "name": name, "operation_type": "public", "contact": "站长",
+            "contact_phone": f"1390000{index:04d}", "hotline": "400-800-1234", "business_hours": "00:00-24:00",
+            "province": province, "city": city, "district": district, "address": address,
+            "introduction": "演示电站：快充与慢充，24 小时营业。"}, admin)
+        car_stations.audit_station(station, True, "演示数据")
+        area_id = _default_area_id("car", station.id)
+        created = spaces.create_spaces({"area_id": area_id, "count": 4, "lock_type": "camera_lock"})
+        cameras.create_camera({"area_id": area_id, "factory_id": f"DEMOCAM{index:04d}", "ip": f"192.0.2.{index}",
+                               "name": f"{index}号相机", "left_space_id": created[0].id, "right_space_id": created[1].id})
+        for pile_no in range(1, 3):
+            piles.create_pile({"area_id": area_id, "factory_id": f"3201060021{index:02d}{pile_no:02d}",
+                               "name": f"{pile_no}号桩", "model": "YKC-DC120", "gun_count": 2, "output_power_kw": "120",
+                               "speed": "fast", "current_type": "dc", "protocol": "ykc"})
+        yield f"demo car station created: {name} (4 spaces, 1 camera, 2 piles × 2 guns)"
+
+
+def _bike_network(admin: User, prop) -> Iterator[str]:
+    from chargehub.assets.services import bike_stations, devices  # noqa: PLC0415
+
+    for index, (name, short) in enumerate(BIKE_STATIONS, start=1):
+        station = bike_stations.create_bike_station({
+            "property_id": prop.id, "name": name, "short_name": short, "service_phone": "400-800-1234",
+            "operation_type": "self_operated", "business_hours": "00:00-24:00", "province": "上海", "city": "上海",
+            "address": f"演示路 {index} 号"}, admin)
+        bike_stations.audit_bike_station(station, True, "演示数据")
+        area_id = _default_area_id("bike", station.id)
+        for device_no in range(1, 3):
+            devices.create_device({"area_id": area_id, "factory_id": f"DEMOBIKE{index:02d}{device_no:02d}",
+                                   "name": f"{device_no}号充电设备", "device_type": "10路充电站", "socket_count": 10,
+                                   "rated_power_w": "1000", "rated_voltage_v": "220", "rated_current_a": "5"})
+        yield f"demo e-bike station created: {name} (2 devices × 10 sockets)"
+
+
+def _default_area_id(kind: str, station_id: int) -> int:
+    from chargehub.assets.bike_models import BikeArea  # noqa: PLC0415
+    from chargehub.assets.car_models import CarArea  # noqa: PLC0415
+
+    model = CarArea if kind == "car" else BikeArea
+    return db.session.execute(sa.select(model.id).where(model.station_id == station_id, model.is_default.is_(True))).scalar_one()

@@ -3,24 +3,32 @@
 The server runs as a subprocess on the session's test database (``chargehub_database_url``) with
 plugin autoload on, so the webui and the installed sample plugin load as in production. The first
 administrator is created with ``chargehub create-admin``. Screenshots go to
-``test-artifacts/screenshots/<test>-<step>.png`` (kept by CI).
+``test-artifacts/screenshots/<test>-<step>.png`` (kept by CI). The page helpers below (sign in, open a
+menu, find a row, fill a dialog) and :func:`admin_api` are shared by the browser tests.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 
 from chargehub.testing.database import clear_tables
 from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
+
+if TYPE_CHECKING:  # Playwright is imported where used: the Flask-client page tests run without it
+    from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get("CHARGEHUB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -107,3 +115,88 @@ def shot(request, page):
         return path
 
     return take
+
+
+# -- helpers shared by the browser tests ------------------------------------------------------------
+
+def sign_in(page: Page, phone: str, password: str) -> None:
+    page.goto("/admin/login")
+    page.fill("#login-form [name=phone]", phone)
+    page.fill("#login-form [name=password]", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/(?!login)"))
+
+
+def sign_out(page: Page) -> None:
+    page.click("#sign-out")
+    page.wait_for_url(re.compile(r"/admin/login"))
+
+
+def sidebar(page: Page) -> list[str]:
+    """Every visible sidebar entry: module summaries and page links."""
+    return [t.strip() for t in page.locator("#sidebar summary, #sidebar a").all_text_contents()]
+
+
+def open_menu_plain(page: Page, module: str, item: str) -> None:
+    """Click the page link ``item`` of sidebar module ``module`` (opening the module first)."""
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    group = page.locator("#sidebar details.module", has=page.locator("summary", has_text=module))
+    link = group.locator("a", has_text=item)
+    if not link.is_visible():
+        group.locator("summary").click()
+    link.click()
+    expect(page.locator(".crumb")).to_have_text(item)
+
+
+def open_menu(page: Page, module: str, item: str) -> None:
+    """Open a list page from the sidebar and wait for its rows."""
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    open_menu_plain(page, module, item)
+    expect(page.locator("#grid tbody tr").first).not_to_have_text("加载中…")
+
+
+def row(page: Page, text: str):
+    return page.locator("#grid tbody tr", has_text=text)
+
+
+def dialog_field(page: Page, name: str):
+    return page.locator(f"#form-dialog [data-field={name}]")
+
+
+def save_dialog(page: Page) -> None:
+    page.click("#form-dialog button[type=submit]")
+
+
+def read_once_and_close(page: Page) -> str:
+    """The value a result dialog shows once (an initial password); closes the dialog."""
+    value = page.locator("#form-dialog .secret-once").inner_text().strip()
+    page.locator("#form-dialog button", has_text="关闭").click()
+    return value
+
+
+def admin_api(base: str, phone: str, password: str):
+    """``call(method, path, body=None) -> (status, data)``: the admin API with a fresh API token of
+    ``phone`` (for fixtures that set up data the test itself does not click through)."""
+    token = _json_call(base, "POST", "/api/v1/auth/tokens", {"phone": phone, "password": password})[1]["token"]
+
+    def call(method: str, path: str, body=None):
+        return _json_call(base, method, path, body, token)
+
+    return call
+
+
+def _json_call(base: str, method: str, path: str, body=None, token: str | None = None):
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None

@@ -12,6 +12,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
+from tests.browser.conftest import (
+    dialog_field,
+    open_menu,
+    open_menu_plain,
+    read_once_and_close,
+    row,
+    save_dialog,
+    sidebar,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -21,53 +32,6 @@ OTHER_PROPERTY_PHONE = "13900000003"
 STAFF_PHONE = "13900000004"
 STAFF_PASSWORD = "staff-pass-123"
 SAMPLE_API_KEY = "sk-live-0123456789abcdef"
-
-
-def sign_in(page: Page, phone: str, password: str) -> None:
-    page.goto("/admin/login")
-    page.fill("#login-form [name=phone]", phone)
-    page.fill("#login-form [name=password]", password)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/(?!login)"))
-
-
-def sign_out(page: Page) -> None:
-    page.click("#sign-out")
-    page.wait_for_url(re.compile(r"/admin/login"))
-
-
-def sidebar(page: Page) -> list[str]:
-    """Every visible sidebar entry: module summaries and page links."""
-    return [t.strip() for t in page.locator("#sidebar summary, #sidebar a").all_text_contents()]
-
-
-def open_menu(page: Page, module: str, item: str) -> None:
-    """Click a page link in the sidebar, opening its module first."""
-    link = page.locator("#sidebar a", has_text=item)
-    if not link.is_visible():
-        page.locator("#sidebar summary", has_text=module).click()
-    link.click()
-    expect(page.locator(".crumb")).to_have_text(item)
-    expect(page.locator("#grid tbody tr").first).not_to_have_text("加载中…")
-
-
-def row(page: Page, text: str):
-    return page.locator("#grid tbody tr", has_text=text)
-
-
-def dialog_field(page: Page, name: str):
-    return page.locator(f"#form-dialog [data-field={name}]")
-
-
-def save_dialog(page: Page) -> None:
-    page.click("#form-dialog button[type=submit]")
-
-
-def read_once_and_close(page: Page) -> str:
-    """The value a result dialog shows once (an initial password); closes the dialog."""
-    value = page.locator("#form-dialog .secret-once").inner_text().strip()
-    page.locator("#form-dialog button", has_text="关闭").click()
-    return value
 
 
 def test_wrong_password_shows_the_message(page: Page, shot):
@@ -256,12 +220,3 @@ def configure_sample_plugin(page: Page, shot) -> None:
     expect(card.locator("[data-secret=api_key]")).to_have_text("已设置")
     assert SAMPLE_API_KEY not in page.content()
     shot("plugins")
-
-
-def open_menu_plain(page: Page, module: str, item: str) -> None:
-    """Open a page that is not a list page from the sidebar."""
-    link = page.locator("#sidebar a", has_text=item)
-    if not link.is_visible():
-        page.locator("#sidebar summary", has_text=module).click()
-    link.click()
-    expect(page.locator(".crumb")).to_have_text(item)

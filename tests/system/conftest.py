@@ -69,8 +69,8 @@ class Tenant(dict):
 
 def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int) -> Tenant:
     """A complete tenant made through the API as the platform administrator."""
-    from chargehub.assets.bike_models import BikeStation
     from chargehub.assets.car_models import CarStation
+    from chargehub.assets.services.car_stations import submit_application
     from chargehub.extensions import db
     from chargehub.tenancy.models import CollectiveAccount, User
 
@@ -93,11 +93,23 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
     prop_owner = db.session.execute(db.select(User).where(User.phone == created["property"]["phone"])).scalar_one()
     t["property_headers"] = auth_headers(prop_owner)
     collective = CollectiveAccount(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}集体户")
-    car = CarStation(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}汽车站")
-    bike = BikeStation(provider_id=t["provider_id"], property_id=t["property_id"], name=f"{tag}单车站")
-    db.session.add_all([collective, car, bike])
+    db.session.add_all([collective])
     db.session.commit()
-    t.update(collective_id=collective.id, car_station_id=car.id, bike_station_id=bike.id)
+    t.update(collective_id=collective.id)
+    # car side (汽车管理): a real station through the API (audited, default area), a space, a camera, an application
+    station = ok(client.post("/api/v1/admin/car-stations", headers=t["provider_headers"],
+                             json={"property_id": t["property_id"], "name": f"{tag}汽车站"}), 201)
+    ok(client.post(f"/api/v1/admin/car-stations/{station['id']}/audit", headers=admin_headers, json={"approved": True}))
+    t["car_station_id"] = station["id"]
+    t["car_area_id"] = ok(client.get("/api/v1/admin/car-areas", headers=t["provider_headers"],
+                                     query_string={"station_id": station["id"]}))["items"][0]["id"]
+    t["space_id"] = ok(client.post("/api/v1/admin/spaces", headers=t["provider_headers"],
+                                   json={"area_id": t["car_area_id"], "count": 1}), 201)[0]["id"]
+    t["camera_id"] = ok(client.post("/api/v1/admin/cameras", headers=t["provider_headers"],
+                                    json={"area_id": t["car_area_id"], "factory_id": f"{tag}-CAM-1", "name": f"{tag}相机",
+                                          "left_space_id": t["space_id"]}), 201)["id"]
+    t["application_id"] = submit_application(db.session.get(CarStation, station["id"]),
+                                             {"applicant": f"{tag}申请人", "phone": "13900000000"}).id
     tree = ok(client.get("/api/v1/admin/departments", headers=t["provider_headers"]))["items"]
     top = next(node for node in tree if node["property_id"] is None)
     dept = ok(client.post("/api/v1/admin/departments", headers=t["provider_headers"],
@@ -114,6 +126,31 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
                                 "password": "staff-pass-1", "department_id": dept["id"], "post_id": post["id"],
                                 "role_ids": [role["id"]]}), 201)
     t["user_id"] = user["id"]
+    # e-bike side (单车管理): a station through the API (audited, default area), a device and its first socket
+    bike = ok(client.post("/api/v1/admin/bike-stations", headers=t["provider_headers"],
+                          json={"property_id": t["property_id"], "name": f"{tag}单车站"}), 201)
+    ok(client.post(f"/api/v1/admin/bike-stations/{bike['id']}/audit", headers=admin_headers, json={"approved": True}))
+    t["bike_station_id"] = bike["id"]
+    t["bike_area_id"] = ok(client.get("/api/v1/admin/bike-areas", headers=t["provider_headers"],
+                                      query_string={"station_id": bike["id"]}))["items"][0]["id"]
+    device = ok(client.post("/api/v1/admin/devices", headers=t["provider_headers"],
+                            json={"area_id": t["bike_area_id"], "factory_id": f"{tag}-DEV-1", "name": f"{tag}设备",
+                                  "socket_count": 2}), 201)
+    t["device_id"] = device["id"]
+    t["socket_id"] = ok(client.get("/api/v1/admin/sockets", headers=t["provider_headers"],
+                                   query_string={"device_code": device["code"]}))["items"][0]["id"]
+    # a pile (YKC: 14-digit factory id) with one gun under the car area
+    pile = ok(client.post("/api/v1/admin/piles", headers=t["provider_headers"],
+                          json={"area_id": t["car_area_id"], "factory_id": f"{phone_base:014d}", "name": f"{tag}充电桩",
+                                "gun_count": 1}), 201)
+    t["pile_id"] = pile["id"]
+    t["gun_id"] = pile["guns"][0]["id"]
+    from chargehub.exports import ExportFile
+
+    export = ExportFile(provider_id=t["provider_id"], user_id=t["user_id"], kind="gun", filters={})
+    db.session.add(export)
+    db.session.commit()
+    t["export_id"] = export.id
     return t
 
 

@@ -38,6 +38,14 @@ JS_STRINGS = {
     "add_users": _l("添加用户"), "car_stations": _l("汽车电站"), "bike_stations": _l("单车电站"),
     "no_plugins": _l("暂无可用插件"), "pick_provider": _l("请选择服务商"), "version": _l("版本"),
     "category": _l("类别"), "enable_plugin": _l("启用插件"),
+    # charging assets (assets.js)
+    "cmd_accepted": _l("指令已执行"), "cmd_rejected": _l("设备拒绝执行"), "cmd_timeout": _l("设备响应超时"),
+    "cmd_offline": _l("设备离线"), "qr_plain": _l("简洁样式"), "qr_labeled": _l("标注样式"), "qr_card": _l("卡片样式"),
+    "download": _l("下载"), "charge_url": _l("充电链接"), "export_waiting": _l("正在导出，请稍候…"),
+    "export_done": _l("导出完成，共 {n} 条"), "export_failed": _l("导出失败"), "export_download": _l("下载文件"),
+    "application_qr": _l("扫码申请私桩"), "approve": _l("通过"), "reject": _l("驳回"),
+    "review_remark": _l("审核意见"), "billing_none": _l("暂无计费规则"),
+    "no_payment_plugins": _l("暂无可配置的支付插件，请先在插件管理中启用支付插件"),
 }
 
 

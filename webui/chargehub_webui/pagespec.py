@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state"]
+ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state", "records"]
 FieldType = Literal["text", "password", "email", "tel", "number", "textarea", "select", "multiselect",
                     "bool", "date", "permissions"]
 ActionKind = Literal["add", "edit", "enable", "disable", "delete", "detail", "form", "custom", "export"]
@@ -52,15 +52,23 @@ class Options:
     :param source: options URL answering ``[{"value", "label"}]`` (``/api/v1/admin/options/...``).
     :param params: query arguments taken from other fields of the same form: ``{"provider_id":
         "provider_id"}`` sends the form's ``provider_id`` value; the choices reload when it changes.
+    :param args: fixed query arguments (``{"kind": "car"}``; ``{"page_size": 100}`` for a list API).
+    :param value_key: / :param label: when ``source`` is a list API answering ``{"items"}`` instead of
+        ``[{"value", "label"}]``: the item field used as value and a ``{field}`` template for the label
+        (``"{code} {name}"``).
     """
 
     choices: tuple[tuple[Any, Any], ...] = ()
     source: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
+    value_key: str = "id"
+    label: str = "{name}"
 
     def to_json(self) -> dict:
         return {"choices": [{"value": v, "label": _text(lbl)} for v, lbl in self.choices],
-                "source": self.source, "params": dict(self.params)}
+                "source": self.source, "params": dict(self.params), "args": dict(self.args),
+                "value_key": self.value_key, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,9 @@ class Column:
 
     :param key: the item's field; ``format="enum"`` shows ``labels[value]``; ``"bool"`` 是/否;
         ``"state"`` the enabled tag (启用/禁用); ``"datetime"`` local time; ``"list"`` joins a list
-        (of strings or of ``{"name"}`` objects).
+        (of strings or of ``{"name"}`` objects); ``"records"`` (detail dialogs) a small table of a list
+        of objects whose columns are ``labels`` (``{field: header}``, in this order).
+    :param blank: text shown for an empty value (``"未开启"``).
     """
 
     key: str
@@ -77,10 +87,14 @@ class Column:
     sortable: bool = False
     format: ColumnFormat = "text"
     labels: dict[str, Any] = field(default_factory=dict)
+    blank: Any = ""
 
     def to_json(self) -> dict:
+        labels = _text(self.labels)
+        if self.format == "records":  # ordered columns (the page's JSON has its keys sorted)
+            labels = [[k, v] for k, v in labels.items()]
         return {"key": self.key, "label": _text(self.label), "sortable": self.sortable,
-                "format": self.format, "labels": _text(self.labels)}
+                "format": self.format, "labels": labels, "blank": _text(self.blank)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ class FormField:
     :param show_if: ``{"user_type": ["provider", "property"]}``: shown and sent only while another
         field of the form has one of these values.
     :param default: initial value on add.
+    :param submit: sent with the form; ``False`` for a helper field that only narrows another select's
+        choices (an area select's 电站).
     """
 
     name: str
@@ -122,27 +138,33 @@ class FormField:
     show_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
     default: Any = None
     help: Any = ""
+    submit: bool = True
 
     def to_json(self) -> dict:
         return {"name": self.name, "label": _text(self.label), "type": self.type, "required": self.required,
                 "editable": self.editable, "options": self.options.to_json() if self.options else None,
                 "show_if": {k: list(v) for k, v in self.show_if.items()}, "default": self.default,
-                "help": _text(self.help)}
+                "help": _text(self.help), "submit": self.submit}
 
 
 @dataclass(frozen=True)
 class Action:
     """A button: in the toolbar (``add``, ``export``, toolbar ``custom``) or on each row.
 
-    :param kind: ``add`` (form → POST ``url``), ``edit`` (GET ``url`` → form → PUT ``url``),
+    :param kind: ``add`` (form of :attr:`PageSpec.form`, or of ``fields`` when given → POST ``url``), ``edit`` (GET ``url`` → form → PUT ``url``),
         ``enable`` / ``disable`` / ``delete`` (confirm → POST / POST / DELETE ``url``), ``detail``
-        (GET ``url`` → detail dialog), ``form`` (dialog of ``fields`` → ``method`` ``url``),
+        (GET ``url`` → detail dialog), ``form`` (dialog of ``fields`` → ``method`` ``url``; with
+        ``load`` the dialog starts from GET ``url``'s answer — ``True``: the answer itself, a string: that
+        key of it (``"config"``); empty or 404 means "nothing saved yet"),
         ``custom`` (the JS handler ``handler`` registered with ``ListPage.handlers``), ``export``
         (download ``url`` with the current search arguments).
     :param permission: the permission code needed to see the button (``"system.user:add"``).
     :param when: row condition, ``{"enabled": False}`` / ``{"audit_state": ["pending"]}``.
     :param result: fields of the answer to show once in a dialog afterwards (an initial password:
         ``{"initial_password": "初始密码"}``).
+    :param params: arguments handed to a ``custom`` handler as ``action.params`` (``{"kind": "gun"}``).
+    :param group: row actions with the same ``group`` label share one dropdown in the row (``设备操作``)
+        instead of each taking a button of its own.
     """
 
     kind: ActionKind
@@ -157,10 +179,14 @@ class Action:
     toolbar: bool = False
     confirm: Any = ""
     danger: bool = False
+    load: bool | str = False
+    params: dict[str, Any] = field(default_factory=dict)
+    group: Any = ""
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "label": _text(self.label), "permission": self.permission, "url": self.url,
-                "method": self.method, "fields": [f.to_json() for f in self.fields],
+                "method": self.method, "fields": [f.to_json() for f in self.fields], "load": self.load,
+                "params": _text(self.params), "group": _text(self.group),
                 "when": {k: list(v) if isinstance(v, tuple) else v for k, v in self.when.items()},
                 "result": _text(self.result), "handler": self.handler,
                 "toolbar": self.toolbar or self.kind in ("add", "export"), "confirm": _text(self.confirm),

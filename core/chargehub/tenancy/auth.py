@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from contextlib import contextmanager
 import logging
 import secrets
 
@@ -180,6 +181,26 @@ def require(permission: str | None = None):
 
 
 login_required = require()
+
+
+@contextmanager
+def acting_as(user: User):
+    """Run service code outside a request as ``user`` (command-line tasks, demo data).
+
+    Services read the caller from here exactly as in a request: the scope, the permissions and the
+    audit author are ``user``'s. Needs an app context.
+    """
+    saved = {key: g.pop(key) for key in ("current_user", "_scope", "_permissions") if key in g}
+    g.current_user = user
+    token = set_actor(user.id)
+    try:
+        yield user
+    finally:
+        reset_actor(token)
+        for key in ("current_user", "_scope", "_permissions"):
+            g.pop(key, None)
+        for key, value in saved.items():
+            setattr(g, key, value)
 
 
 def system_required(view):

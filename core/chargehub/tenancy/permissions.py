@@ -79,7 +79,7 @@ MENUS: tuple[Menu, ...] = (
         Menu("bike.station", "单车电站", "E-bike stations", CRUD + ("audit", "configure", "qrcode")),
         Menu("bike.area", "区域管理", "Areas", CRUD),
         Menu("bike.device", "设备管理", "Devices", CRUD + ("command", "qrcode")),
-        Menu("bike.socket", "插座管理", "Sockets", ("list", "detail", "export", "qrcode")),
+        Menu("bike.socket", "插座管理", "Sockets", ("list", "edit", "state", "detail", "export", "qrcode")),
         Menu("bike.rule", "计费规则", "Billing rules", CRUD),
     )),
     Menu("order", "订单管理", "Orders", icon="order", children=(

@@ -6,14 +6,20 @@ window.Forms = (() => {
   const english = () => document.documentElement.lang === "en";
   const label = (node) => (english() && node.label_en) || node.label;
 
-  /** Options of a select: fixed choices or the options API with params from other fields. */
+  /**
+   * Options of a select: fixed choices, or the options API (`[{value, label}]`) with fixed `args` and
+   * `params` from other fields; a list API's `{items}` map through `value_key` and the `label` template.
+   */
   async function loadOptions(spec, valueOf) {
     if (!spec) return [];
     if (!spec.source) return spec.choices;
-    const params = {};
+    const params = { ...(spec.args || {}) };
     for (const [arg, field] of Object.entries(spec.params || {})) params[arg] = valueOf(field);
     const res = await api("GET", spec.source + query(params));
-    return res.ok && Array.isArray(res.data) ? res.data : [];
+    if (!res.ok || !res.data) return [];
+    if (Array.isArray(res.data)) return res.data;
+    return (res.data.items || []).map((item) => ({ value: item[spec.value_key || "id"],
+                                                    label: UI.fill(spec.label || "{name}", item) }));
   }
 
   function fillSelect(select, options, value, blank) {
@@ -111,8 +117,9 @@ window.Forms = (() => {
     }
     const reload = async (row) => {
       const { field, control } = row;
-      const current = row.loaded ? read(field, control) : (values[field.name] ?? field.default);
       const options = await loadOptions(field.options, valueOf);
+      // read after loading: a choice made while the options were loading is kept if still offered
+      const current = row.loaded ? read(field, control) : (values[field.name] ?? field.default);
       if (field.type === "select") fillSelect(control, options, current, t("choose"));
       else fillChecks(control, field.name, options, current);
       if (field.type === "select" && field.required && !row.loaded && current == null && options.length === 1) {
@@ -150,6 +157,7 @@ window.Forms = (() => {
           row.wrap.querySelector(".error").textContent = t("required");
           missing = true;
         }
+        if (row.field.submit === false) continue;
         if (empty && (mode !== "edit" || row.field.type === "password" || row.field.type === "number")) continue;
         payload[row.field.name] = empty ? null : v;
       }
@@ -217,6 +225,59 @@ window.Forms = (() => {
     return String(msgs);
   }
 
+  /**
+   * Inputs of a plugin's settings form (`item.settings_form`: [{name, label, type, required, secret,
+   * choices, default, help}]) filled from `item.settings`; secrets show only set / unset
+   * (`item.secrets`) with 清除. Shared by 插件管理 and the stations' 支付配置.
+   */
+  function settingsFields(item, editable) {
+    const control = (field) => {
+      const value = (item.settings || {})[field.name] ?? field.default ?? "";
+      if (field.secret) {
+        const state = (item.secrets || {})[field.name] === "set";
+        return el("span", { class: "secret" },
+          el("input", { type: "password", name: field.name, autocomplete: "new-password",
+                        placeholder: state ? t("keep_blank") : "", disabled: !editable }),
+          el("span", { class: "tag " + (state ? "on" : "off"), dataset: { secret: field.name },
+                       text: state ? t("secret_set") : t("secret_unset") }),
+          state && editable ? el("label", { class: "check" }, el("input", { type: "checkbox", name: field.name + "__clear" }), " " + t("clear_secret")) : null);
+      }
+      if (field.choices) {
+        return el("select", { name: field.name, disabled: !editable },
+          (field.required ? [] : [el("option", { value: "", text: t("choose") })]).concat(
+            field.choices.map((c) => el("option", { value: c, text: c, selected: String(c) === String(value) }))));
+      }
+      if (field.type === "Boolean") return el("input", { type: "checkbox", name: field.name, checked: !!value, disabled: !editable });
+      const numeric = ["Integer", "Float", "Decimal", "Number"].includes(field.type);
+      return el("input", { type: "text", name: field.name, value: value ?? "", inputmode: numeric ? "decimal" : null,
+                           disabled: !editable });
+    };
+    return el("div", { class: "form-body" }, (item.settings_form || []).map((field) =>
+      el("div", { class: "field", dataset: { field: field.name } },
+        el("label", {}, el("span", { class: field.required ? "req" : "", text: field.label })),
+        control(field),
+        field.help ? el("small", { class: "help", text: field.help }) : null,
+        el("small", { class: "error" }))));
+  }
+
+  /** The settings a form built by settingsFields sends: unchanged secrets left out, cleared ones null. */
+  function settingsPayload(form, item) {
+    const settings = {};
+    for (const field of item.settings_form || []) {
+      const control = form.elements[field.name];
+      if (field.secret) {
+        const clear = form.elements[field.name + "__clear"];
+        if (clear && clear.checked) settings[field.name] = null;
+        else if (control.value) settings[field.name] = control.value;
+      } else if (field.type === "Boolean") {
+        settings[field.name] = control.checked;
+      } else if (control.value !== "") {
+        settings[field.name] = control.value;
+      }
+    }
+    return settings;
+  }
+
   /** Ask for confirmation; resolves true on 确定. */
   function confirm(dialog, text) {
     return new Promise((resolve) => {
@@ -241,5 +302,6 @@ window.Forms = (() => {
     dialog.showModal();
   }
 
-  return { open, read, showErrors, clearErrors, confirm, showResult, loadOptions, fillSelect, label };
+  return { open, read, showErrors, clearErrors, confirm, showResult, loadOptions, fillSelect, label,
+           settingsFields, settingsPayload };
 })();

@@ -6,9 +6,9 @@ window.ListPage = (() => {
   const { el, t, api, query, fill, datetime, can, toast } = UI;
   const handlers = {};
 
-  /** Cell text of `value` by column format. */
+  /** Cell text of `value` by column format (`col.blank` when empty). */
   function format(col, value) {
-    if (value === null || value === undefined || value === "") return "";
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return col.blank || "";
     switch (col.format) {
       case "enum": return col.labels[value] ?? value;
       case "bool": return value ? t("yes") : t("no");
@@ -16,9 +16,44 @@ window.ListPage = (() => {
       case "datetime": return datetime(value);
       case "date": return String(value).slice(0, 10);
       case "list": return [].concat(value).map((v) => (v && typeof v === "object" ? v.name ?? v.label : v)).join("、");
+      case "records": return records(col.labels, value);
       default: return typeof value === "object" ? JSON.stringify(value) : String(value);
     }
   }
+
+  /**
+   * A small table of `rows` (objects) with the columns `labels` ([[field, header], ...] or {field: header});
+   * ISO times shown local, objects as "key: value" pairs.
+   */
+  function records(labels, rows) {
+    const columns = Array.isArray(labels) ? labels : Object.entries(labels);
+    const cell = (v) => {
+      if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)) return datetime(v);
+      if (v && typeof v === "object") return Object.entries(v).map(([k, x]) => `${k}: ${typeof x === "object" ? JSON.stringify(x) : x}`).join("; ");
+      return v ?? "";
+    };
+    return el("table", { class: "grid compact records" },
+      el("thead", {}, el("tr", {}, columns.map(([, l]) => el("th", { text: l })))),
+      el("tbody", {}, [].concat(rows).map((r) => el("tr", {}, columns.map(([k]) =>
+        el("td", { dataset: { key: k }, text: String(cell(r[k])) }))))));
+  }
+
+  /** Open row dropdowns float over the table (fixed, under their summary); one open at a time. */
+  function placeMenu(details) {
+    if (!details.open) return;
+    document.querySelectorAll("details.row-menu[open]").forEach((d) => { if (d !== details) d.open = false; });
+    const menu = details.querySelector(".menu");
+    const r = details.querySelector("summary").getBoundingClientRect();
+    menu.style.top = `${Math.min(r.bottom + 2, window.innerHeight - menu.offsetHeight - 8)}px`;
+    menu.style.left = `${Math.max(8, r.right - menu.offsetWidth)}px`;
+  }
+  const closeMenus = (event) => document.querySelectorAll("details.row-menu[open]").forEach((d) => {
+    if (!event || !d.contains(event.target)) d.open = false;
+  });
+  const followMenus = () => document.querySelectorAll("details.row-menu[open]").forEach(placeMenu);
+  document.addEventListener("click", closeMenus);
+  window.addEventListener("scroll", followMenus, true);
+  window.addEventListener("resize", followMenus);
 
   function matches(when, row) {
     return Object.entries(when || {}).every(([k, v]) => (Array.isArray(v) ? v.includes(row[k]) : row[k] === v));
@@ -49,11 +84,18 @@ window.ListPage = (() => {
 
     renderSearch() {
       const spec = this.spec;
+      const valueOf = (name) => {
+        const v = this.searchArgs()[name];
+        return v === undefined ? "" : v;
+      };
+      const selects = [];
       for (const f of spec.search) {
         let control;
         if (f.type === "select") {
           control = el("select", { name: f.name, id: "s-" + f.name });
-          Forms.loadOptions(f.options, () => "").then((opts) => Forms.fillSelect(control, opts, null, t("all")));
+          const reload = () => Forms.loadOptions(f.options, valueOf).then((opts) => Forms.fillSelect(control, opts, null, t("all")));
+          selects.push({ params: Object.values((f.options && f.options.params) || {}), reload });
+          reload();
         } else if (f.type === "daterange") {
           control = el("span", { class: "range" },
             el("input", { type: "date", name: f.params[0], "aria-label": t("from") }), " – ",
@@ -67,7 +109,14 @@ window.ListPage = (() => {
         el("button", { type: "submit", class: "btn primary", text: t("search") }),
         el("button", { type: "reset", class: "btn", text: t("reset") })));
       this.form.addEventListener("submit", (e) => { e.preventDefault(); this.state.page = 1; this.load(); });
-      this.form.addEventListener("reset", () => setTimeout(() => { this.state.page = 1; this.load(); }));
+      this.form.addEventListener("change", (e) => {  // a select whose options depend on the changed field
+        for (const s of selects) if (s.params.includes(e.target.name)) s.reload();
+      });
+      this.form.addEventListener("reset", () => setTimeout(() => {
+        for (const s of selects) if (s.params.length) s.reload();
+        this.state.page = 1;
+        this.load();
+      }));
     }
 
     searchArgs() {
@@ -156,12 +205,30 @@ window.ListPage = (() => {
         tr.append(td);
       });
       const rowActions = this.actions.filter((a) => !a.toolbar);
-      if (rowActions.length) {
-        tr.append(el("td", { class: "actions" }, rowActions.filter((a) => matches(a.when, row)).map((a) =>
-          el("button", { type: "button", class: "link" + (a.danger ? " danger" : ""), text: a.label,
-                         dataset: { action: a.kind === "custom" ? a.handler : a.kind }, on: { click: () => this.run(a, row) } }))));
-      }
+      if (rowActions.length) tr.append(el("td", { class: "actions" }, this.rowButtons(rowActions.filter((a) => matches(a.when, row)), row)));
       return tr;
+    }
+
+    /** The row's buttons; actions with a `group` go into that group's dropdown (at its first action's place). */
+    rowButtons(actions, row) {
+      const button = (a) => el("button", { type: "button", class: "link" + (a.danger ? " danger" : ""), text: a.label,
+                                           dataset: { action: a.kind === "custom" ? a.handler : a.kind },
+                                           on: { click: () => this.run(a, row) } });
+      const nodes = [];
+      const menus = {};
+      for (const a of actions) {
+        if (!a.group) { nodes.push(button(a)); continue; }
+        if (!menus[a.group]) {
+          menus[a.group] = el("div", { class: "menu", role: "menu" });
+          const details = el("details", { class: "row-menu", dataset: { group: a.group } },
+            el("summary", { class: "link", text: a.group }), menus[a.group]);
+          details.addEventListener("toggle", () => placeMenu(details));
+          menus[a.group].addEventListener("click", () => { details.open = false; });
+          nodes.push(details);
+        }
+        menus[a.group].append(button(a));
+      }
+      return nodes;
     }
 
     renderTree(body, nodes, depth, parentId) {
@@ -216,7 +283,7 @@ window.ListPage = (() => {
       const after = (data) => { this.showResult(a, data); this.load(); };
       switch (a.kind) {
         case "add":
-          return Forms.open(this.dialogs.form, { title, fields: this.spec.form, mode: "add",
+          return Forms.open(this.dialogs.form, { title, fields: a.fields.length ? a.fields : this.spec.form, mode: "add",
                                                  submit: (p) => api("POST", url, p), done: after });
         case "edit": {
           const res = await api("GET", url);
@@ -224,9 +291,16 @@ window.ListPage = (() => {
           return Forms.open(this.dialogs.form, { title, fields: this.spec.form, mode: "edit", values: res.data,
                                                  submit: (p) => api("PUT", url, p), done: after });
         }
-        case "form":
-          return Forms.open(this.dialogs.form, { title, fields: a.fields, mode: "form", values: {},
+        case "form": {
+          let values = {};
+          if (a.load) {
+            const res = await api("GET", url);
+            if (!res.ok && res.status !== 404) return toast((res.data && res.data.message) || t("failed"), "bad");
+            if (res.ok) values = (typeof a.load === "string" ? (res.data || {})[a.load] : res.data) || {};
+          }
+          return Forms.open(this.dialogs.form, { title, fields: a.fields, mode: "form", values,
                                                  submit: (p) => api(a.method, url, p), done: after });
+        }
         case "enable": case "disable": case "delete": {
           if (!(await Forms.confirm(this.dialogs.confirm, fill(a.confirm || a.label, row)))) return;
           const res = await api(a.kind === "delete" ? "DELETE" : a.method, url);
@@ -253,7 +327,10 @@ window.ListPage = (() => {
       const audit = [["created_at", datetime(row.created_at)], ["created_by", row.created_by_name ?? row.created_by],
                      ["updated_at", datetime(row.updated_at)], ["updated_by", row.updated_by_name ?? row.updated_by]];
       const dl = el("dl", { class: "info detail" },
-        this.spec.detail.flatMap((c) => [el("dt", { text: c.label }), el("dd", { dataset: { key: c.key } }, format(c, row[c.key]) || "—")]),
+        this.spec.detail.flatMap((c) => {
+          const wide = c.format === "records" ? "wide" : null;  // a table takes the whole row
+          return [el("dt", { class: wide, text: c.label }), el("dd", { class: wide, dataset: { key: c.key } }, format(c, row[c.key]) || "—")];
+        }),
         audit.flatMap(([k, v]) => [el("dt", { text: t(k) }), el("dd", { dataset: { key: k }, text: v ?? "—" })]));
       const d = this.dialogs.detail;
       d.replaceChildren(el("div", { class: "dialog-form" }, el("h2", { text: t("detail") }), dl,

@@ -1,5 +1,6 @@
 // 插件管理: a provider's tenant plugins — on/off, a settings form generated from the plugin's
-// schema (settings_form), secrets shown only as set / unset. Saves with PUT .../plugins/<name>.
+// schema (settings_form, built by Forms.settingsFields), secrets shown only as set / unset.
+// Saves with PUT .../plugins/<name>.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const { el, t, api, toast } = UI;
@@ -9,44 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const canConfigure = scope.dataset.canConfigure === "true";
   let providerId = scope.dataset.providerId;
 
-  function control(field, plugin) {
-    const value = (plugin.settings || {})[field.name] ?? field.default ?? "";
-    if (field.secret) {
-      const state = plugin.secrets[field.name] === "set";
-      return el("span", { class: "secret" },
-        el("input", { type: "password", name: field.name, autocomplete: "new-password",
-                      placeholder: state ? t("keep_blank") : "", disabled: !canConfigure }),
-        el("span", { class: "tag " + (state ? "on" : "off"), dataset: { secret: field.name },
-                     text: state ? t("secret_set") : t("secret_unset") }),
-        state && canConfigure ? el("label", { class: "check" }, el("input", { type: "checkbox", name: field.name + "__clear" }), " " + t("clear_secret")) : null);
-    }
-    if (field.choices) {
-      return el("select", { name: field.name, disabled: !canConfigure },
-        (field.required ? [] : [el("option", { value: "", text: t("choose") })]).concat(
-          field.choices.map((c) => el("option", { value: c, text: c, selected: String(c) === String(value) }))));
-    }
-    if (field.type === "Boolean") return el("input", { type: "checkbox", name: field.name, checked: !!value, disabled: !canConfigure });
-    const numeric = ["Integer", "Float", "Decimal", "Number"].includes(field.type);
-    return el("input", { type: "text", name: field.name, value: value ?? "", inputmode: numeric ? "decimal" : null,
-                         disabled: !canConfigure });
-  }
-
-  function payload(form, plugin) {
-    const settings = {};
-    for (const field of plugin.settings_form) {
-      const input = form.elements[field.name];
-      if (field.secret) {
-        const clear = form.elements[field.name + "__clear"];
-        if (clear && clear.checked) settings[field.name] = null;
-        else if (input.value) settings[field.name] = input.value;
-      } else if (field.type === "Boolean") {
-        settings[field.name] = input.checked;
-      } else if (input.value !== "") {
-        settings[field.name] = input.value;
-      }
-    }
-    return { enabled: form.elements.__enabled.checked, settings };
-  }
+  const payload = (form, plugin) => ({ enabled: form.elements.__enabled.checked,
+                                       settings: Forms.settingsPayload(form, plugin) });
 
   function card(plugin) {
     const status = [
@@ -59,15 +24,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const form = el("form", { class: "plugin-form", novalidate: true }, el("div", { class: "form-message", role: "alert" }));
     form.append(el("label", { class: "check switch" }, el("input", { type: "checkbox", name: "__enabled", checked: plugin.enabled,
                                                                        disabled: !canConfigure || !plugin.available }), " " + t("enable_plugin")));
-    const fields = el("div", { class: "form-body" });
-    for (const field of plugin.settings_form) {
-      fields.append(el("div", { class: "field", dataset: { field: field.name } },
-        el("label", {}, el("span", { class: field.required ? "req" : "", text: field.label })),
-        control(field, plugin),
-        field.help ? el("small", { class: "help", text: field.help }) : null,
-        el("small", { class: "error" })));
-    }
-    form.append(fields);
+    form.append(Forms.settingsFields(plugin, canConfigure));
     if (canConfigure) form.append(el("div", { class: "buttons" }, el("button", { type: "submit", class: "btn primary", text: t("save") })));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

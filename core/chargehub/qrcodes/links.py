@@ -1,0 +1,37 @@
+"""Charging URLs: what a driver's phone opens after scanning a gun's or a socket's QR code.
+
+URLs are stable for the life of the gun or socket: they carry its ``qr_token`` (never its id, which
+changes on re-import and can be guessed) and the public base URL, so printed stickers keep working.
+"""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+#: Asset kind -> path letter in the charging URL.
+KINDS = {"gun": "g", "socket": "s"}
+
+
+def base_url() -> str:
+    """The public base URL without a trailing slash: ``CHARGEHUB_PUBLIC_URL`` when set, else the host the
+    current request came to. Outside a request (jobs) ``PUBLIC_URL`` must be set or a base passed along.
+
+    :raises RuntimeError: outside a request with no ``PUBLIC_URL`` configured.
+    """
+    configured = current_app.config["CHARGEHUB"].get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    raise RuntimeError("未配置 CHARGEHUB_PUBLIC_URL，无法在请求之外生成充电链接 (set CHARGEHUB_PUBLIC_URL)")
+
+
+def charge_url(kind: str, token: str, base: str | None = None) -> str:
+    """The charging URL of a ``gun`` or ``socket`` with QR token ``token``.
+
+    ``base`` overrides :func:`base_url` (a job passes the base captured when the export was asked for).
+    """
+    try:
+        letter = KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown QR kind {kind!r}; expected one of {', '.join(KINDS)}") from None
+    return f"{(base or base_url()).rstrip('/')}/h5/charge/{letter}/{token}"
