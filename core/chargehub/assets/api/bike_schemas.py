@@ -4,6 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from chargehub.api.audit_fields import AuditFieldsSchema
+from chargehub.assets.api.placement import AssetPlacementSchema
 from chargehub.api.listing import PageArgs, page_schema
 from chargehub.assets.bike_models import SocketState
 from chargehub.assets.models import OperationType
@@ -151,14 +152,8 @@ class DeviceUpdateSchema(ma.Schema):
     protocol = ma.fields.String(validate=ma.validate.Length(min=1, max=50), metadata={"label": "通讯协议"})
 
 
-class DeviceSchema(DeviceUpdateSchema, AuditFieldsSchema):
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True)
+class DeviceSchema(DeviceUpdateSchema, AssetPlacementSchema):
     area_id = ma.fields.Integer(required=True, metadata={"label": "区域"})
-    area_name = ma.fields.String(dump_only=True)
     code = ma.fields.String(dump_only=True, metadata={"label": "设备编号"})
     factory_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64), metadata={"label": "出厂标识"})
     name = ma.fields.String(required=True, validate=NAME, metadata={"label": "设备名称"})
@@ -187,14 +182,7 @@ class SocketArgs(PageArgs):
     enabled = ma.fields.Boolean(load_default=None, metadata={"label": "系统状态"})
 
 
-class SocketSchema(AuditFieldsSchema):
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True)
-    area_id = ma.fields.Integer(dump_only=True)
-    area_name = ma.fields.String(dump_only=True)
+class SocketSchema(AssetPlacementSchema):
     device_id = ma.fields.Integer(dump_only=True)
     device_code = ma.fields.String(dump_only=True)
     device_name = ma.fields.String(dump_only=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from chargehub.api.audit_fields import AuditFieldsSchema
+from chargehub.assets.api.placement import AssetPlacementSchema
 from chargehub.api.listing import PageArgs, page_schema
 from chargehub.assets.car_models import ChargingSpeed, CurrentType, GunState
 from chargehub.assets.models import OperationType
@@ -69,16 +69,10 @@ class PileUpdateSchema(ma.Schema):
     protocol = ma.fields.String(validate=ma.validate.Length(min=1, max=50), metadata={"label": "通讯协议"})
 
 
-class PileSchema(PileUpdateSchema, AuditFieldsSchema):
+class PileSchema(PileUpdateSchema, AssetPlacementSchema):
     """A pile: what 添加 takes, and what the list and 详情 show."""
 
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True)
     area_id = ma.fields.Integer(required=True, metadata={"label": "区域"})
-    area_name = ma.fields.String(dump_only=True)
     code = ma.fields.String(dump_only=True, metadata={"label": "充电桩编号"})
     factory_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64), metadata={"label": "出厂标识"})
     name = ma.fields.String(required=True, validate=NAME, metadata={"label": "充电桩名称"})
@@ -113,14 +107,7 @@ class GunUpdateSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=NAME, metadata={"label": "电枪名称"})
 
 
-class GunSchema(AuditFieldsSchema):
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True)
-    area_id = ma.fields.Integer(dump_only=True)
-    area_name = ma.fields.String(dump_only=True)
+class GunSchema(AssetPlacementSchema):
     pile_id = ma.fields.Integer(dump_only=True)
     pile_code = ma.fields.String(dump_only=True)
     pile_name = ma.fields.String(dump_only=True)
