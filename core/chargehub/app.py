@@ -41,6 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db)
     plugin_host.init_app(app)
     jobs.init_app(app)
+    from chargehub.exports.service import register_periodic_jobs  # noqa: PLC0415
+
+    register_periodic_jobs()
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415

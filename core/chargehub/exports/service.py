@@ -32,6 +32,8 @@ from chargehub.tenancy.scope import scope_of
 
 EXPORT_DIR = "exports"
 QUEUE = "exports"
+#: Finished exports (rows and files) are kept this many days, then purged by the daily job.
+RETENTION_DAYS = 7
 
 
 def clean_filters(kind: str, filters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -123,3 +125,29 @@ def run_export(export_id: int, base: str) -> None:
         failed.state, failed.error, failed.finished_at = ExportState.FAILED, describe_error(exc)[:2000], utcnow()
         db.session.commit()
         raise
+
+
+def purge_expired(now=None) -> int:
+    """Periodic job: delete exports older than :data:`RETENTION_DAYS` (row and file); return how many.
+
+    Registered to run daily at 03:30 local time (see :func:`register_periodic_jobs`). A file already gone
+    is not an error.
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    cutoff = (now or utcnow()) - timedelta(days=RETENTION_DAYS)
+    expired = db.session.execute(db.select(ExportFile).where(ExportFile.created_at < cutoff)).scalars().all()
+    for export in expired:
+        path = file_path(export)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        db.session.delete(export)
+    db.session.commit()
+    return len(expired)
+
+
+def register_periodic_jobs() -> None:
+    """Register the exports' periodic jobs with the job queue (once per process)."""
+    from datetime import time  # noqa: PLC0415
+
+    jobs.register_periodic("exports.purge_expired", purge_expired, daily_at=time(3, 30))
