@@ -92,6 +92,7 @@ def test_audit_history_and_reaudit(client, admin_token, bike_owner, bike_api):
     assert [h["action"] for h in detail["history"]] == ["bike_station.audit", "bike_station.update",
                                                          "bike_station.audit", "bike_station.create"]
     assert detail["history"][0]["actor_name"] == "平台管理员"
+    assert [h["action_label"] for h in detail["history"]] == ["审核", "修改", "审核", "创建"]
 
 
 def test_edit_keeps_the_owner(client, admin_token, bike_site):
@@ -141,3 +142,4 @@ def test_another_tenant_gets_404(client, bike_owner, bike_api):
         assert client.open(url, method=method, headers=headers_b, json={"approved": True}).status_code == 404
     assert client.get(S, headers=headers_b).json["total"] == 0
     assert client.get(S, headers=headers_a).json["total"] == 1
+

@@ -24,7 +24,7 @@ ONLINE_COLUMN = Column("online", _l("在线状态"), format="enum", labels=ONLIN
 AUDIT_COLUMN = Column("audit_state", _l("审核状态"), format="enum", labels=AUDIT_STATES)
 OPERATION_COLUMN = Column("operation_type", _l("运营性质"), format="enum", labels=OPERATION_TYPES)
 HISTORY_COLUMN = Column("history", _l("审核与修改记录"), format="records",
-                        labels={"at": _l("时间"), "actor_name": _l("操作人"), "action": _l("操作"),
+                        labels={"at": _l("时间"), "actor_name": _l("操作人"), "action_label": _l("操作"),
                                 "detail": _l("详情")})
 
 

@@ -6,6 +6,7 @@ import marshmallow as ma
 from chargehub.api.audit_fields import AuditFieldsSchema
 from chargehub.assets.api.placement import AssetPlacementSchema
 from chargehub.api.listing import PageArgs, page_schema
+from chargehub.assets.api.config_schemas import StationHistorySchema
 from chargehub.assets.bike_models import SocketState
 from chargehub.assets.models import OperationType
 from chargehub.assets.services.devices import MAX_SOCKETS, MIN_SOCKETS
@@ -78,17 +79,10 @@ class BikeStationSchema(BikeStationUpdateSchema, AuditFieldsSchema):
     socket_count = ma.fields.Integer(dump_only=True)
 
 
-class BikeStationHistorySchema(ma.Schema):
-    at = ma.fields.DateTime()
-    action = ma.fields.String()
-    actor_name = ma.fields.String(allow_none=True)
-    detail = ma.fields.Dict()
-
-
 class BikeStationDetailSchema(BikeStationSchema):
     """详细: the station, its totals and its 审核 / 修改 history."""
 
-    history = ma.fields.List(ma.fields.Nested(BikeStationHistorySchema), dump_only=True)
+    history = ma.fields.List(ma.fields.Nested(StationHistorySchema), dump_only=True)
 
 
 # ------------------------------------------------------------------------------------------ areas

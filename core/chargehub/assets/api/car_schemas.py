@@ -7,6 +7,7 @@ import marshmallow as ma
 
 from chargehub.api.audit_fields import AuditFieldsSchema
 from chargehub.api.listing import PageArgs, page_schema
+from chargehub.assets.api.config_schemas import StationHistorySchema
 from chargehub.assets.car_models import ApplicationState, LockState, LockType
 from chargehub.assets.models import OperationType
 from chargehub.tenancy.api.auth_schemas import PHONE
@@ -89,20 +90,11 @@ class CarStationSchema(AuditFieldsSchema, CarStationUpdateSchema):
     has_payment_config = ma.fields.Boolean(dump_only=True)
 
 
-class HistoryEntrySchema(ma.Schema):
-    at = ma.fields.DateTime()
-    action = ma.fields.String()
-    actor_id = ma.fields.Integer(allow_none=True)
-    actor_name = ma.fields.String(allow_none=True)
-    success = ma.fields.Boolean()
-    detail = ma.fields.Dict()
-
-
 class CarStationDetailSchema(CarStationSchema):
     """详细: all fields, counts including spaces, and the audit / change history (newest first)."""
 
     space_count = ma.fields.Integer(dump_only=True)
-    history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema), dump_only=True)
+    history = ma.fields.List(ma.fields.Nested(StationHistorySchema), dump_only=True)
 
 
 class StationAuditSchema(ma.Schema):

@@ -69,3 +69,14 @@ class PaymentConfigSchema(ma.Schema):
     settings = ma.fields.Dict()
     secrets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     settings_form = ma.fields.List(ma.fields.Dict())
+
+
+class StationHistorySchema(ma.Schema):
+    """One entry of a station's 审核 / 修改 history (from the audit log)."""
+
+    at = ma.fields.DateTime()
+    action = ma.fields.String(metadata={"description": "audit-log action code"})
+    action_label = ma.fields.String(metadata={"description": "操作 (创建 / 修改 / 审核 / 启用 / 禁用 / 发票配置 / 支付配置)"})
+    actor_name = ma.fields.String(allow_none=True)
+    success = ma.fields.Boolean()
+    detail = ma.fields.Dict()

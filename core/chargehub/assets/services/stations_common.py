@@ -74,6 +74,11 @@ def set_station_enabled(station, enabled: bool, action: str):
     return station
 
 
+#: Words for the station's audit-log actions (the part after ``car_station.`` / ``bike_station.``).
+ACTION_LABELS = {"create": "创建", "update": "修改", "audit": "审核", "enable": "启用", "disable": "禁用",
+                 "invoice_config": "发票配置", "payment_config": "支付配置"}
+
+
 def station_history(station, limit: int = 50) -> list[dict[str, Any]]:
     """The station's audit-log entries (create, edits, audits, state changes), newest first.
 
@@ -85,4 +90,5 @@ def station_history(station, limit: int = 50) -> list[dict[str, Any]]:
     rows = db.session.execute(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).scalars().all()
     names = dict(db.session.execute(sa.select(User.id, User.name).where(
         User.id.in_({r.actor_id for r in rows if r.actor_id} or {-1}))).all())
-    return [{"at": r.at, "action": r.action, "actor_name": names.get(r.actor_id), "detail": r.detail} for r in rows]
+    return [{"at": r.at, "action": r.action, "action_label": ACTION_LABELS.get(r.action.rpartition(".")[2], r.action),
+             "actor_name": names.get(r.actor_id), "success": r.success, "detail": r.detail} for r in rows]
