@@ -6,18 +6,30 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from chargehub.assets.models import StationColumns, new_token
-from chargehub.db import AuditMixin, UTCDateTime
+from chargehub.assets.models import AssetOwned, StationColumns, new_token, owner_fk
+from chargehub.db import UTCDateTime
 from chargehub.extensions import db
 from chargehub.tenancy.models import _enum
 
-_OWNER = {"provider": "provider_id", "property": "property_id", "bike_station": "station_id"}
+
+class BikeOwned(AssetOwned):
+    """An asset of a bike station (area, application): owner columns plus ``station_id``."""
+
+    __scope__ = {"provider": "provider_id", "property": "property_id", "bike_station": "station_id"}
+
+    @declared_attr
+    def station_id(cls) -> Mapped[int]:
+        return owner_fk("bike_station.id")
 
 
-def _fk(target: str, **kwargs):
-    return mapped_column(sa.ForeignKey(target, ondelete="RESTRICT"), index=True, **kwargs)
+class BikePlaced(BikeOwned):
+    """An asset placed in an area of a bike station: :class:`BikeOwned` plus ``area_id``."""
+
+    @declared_attr
+    def area_id(cls) -> Mapped[int]:
+        return owner_fk("bike_area.id")
 
 
 class BikeStation(StationColumns, db.Model):
@@ -31,16 +43,11 @@ class BikeStation(StationColumns, db.Model):
     power_limit_w: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
-class BikeArea(AuditMixin, db.Model):
+class BikeArea(BikeOwned, db.Model):
     """区域 of an e-bike station; it cannot be deleted while it has devices or billing rules."""
 
     __tablename__ = "bike_area"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("bike_station.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     phone: Mapped[str] = mapped_column(sa.String(20), default="", nullable=False)
@@ -48,17 +55,11 @@ class BikeArea(AuditMixin, db.Model):
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
 
 
-class BikeDevice(AuditMixin, db.Model):
+class BikeDevice(BikePlaced, db.Model):
     """设备: an e-bike charger with ``socket_count`` sockets (2 to 12)."""
 
     __tablename__ = "bike_device"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("bike_station.id")
-    area_id: Mapped[int] = _fk("bike_area.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     factory_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(50))
@@ -85,18 +86,12 @@ class SocketState(str, enum.Enum):
     CHARGING = "charging"  # 充电中
 
 
-class Socket(AuditMixin, db.Model):
+class Socket(BikePlaced, db.Model):
     """插座: one outlet of a device; drivers scan its QR code (``qr_token``) to charge."""
 
     __tablename__ = "bike_socket"
     __table_args__ = (sa.UniqueConstraint("device_id", "number"),)
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("bike_station.id")
-    area_id: Mapped[int] = _fk("bike_area.id")
     device_id: Mapped[int] = mapped_column(sa.ForeignKey("bike_device.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(sa.Integer)
     state: Mapped[SocketState] = mapped_column(_enum(SocketState), default=SocketState.IDLE, nullable=False)

@@ -6,18 +6,30 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from chargehub.assets.models import OperationType, StationColumns, new_token
-from chargehub.db import AuditMixin, UTCDateTime
+from chargehub.assets.models import AssetOwned, OperationType, StationColumns, new_token, owner_fk
+from chargehub.db import UTCDateTime
 from chargehub.extensions import db
 from chargehub.tenancy.models import _enum
 
-_OWNER = {"provider": "provider_id", "property": "property_id", "car_station": "station_id"}
+
+class CarOwned(AssetOwned):
+    """An asset of a car station (area, application): owner columns plus ``station_id``."""
+
+    __scope__ = {"provider": "provider_id", "property": "property_id", "car_station": "station_id"}
+
+    @declared_attr
+    def station_id(cls) -> Mapped[int]:
+        return owner_fk("car_station.id")
 
 
-def _fk(target: str, **kwargs):
-    return mapped_column(sa.ForeignKey(target, ondelete="RESTRICT"), index=True, **kwargs)
+class CarPlaced(CarOwned):
+    """An asset placed in an area of a car station: :class:`CarOwned` plus ``area_id``."""
+
+    @declared_attr
+    def area_id(cls) -> Mapped[int]:
+        return owner_fk("car_area.id")
 
 
 class CarStation(StationColumns, db.Model):
@@ -34,16 +46,11 @@ class CarStation(StationColumns, db.Model):
     capacity_kva: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2), nullable=True)
 
 
-class CarArea(AuditMixin, db.Model):
+class CarArea(CarOwned, db.Model):
     """区域 of a car station; billing rules belong to an area."""
 
     __tablename__ = "car_area"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     phone: Mapped[str] = mapped_column(sa.String(20), default="", nullable=False)
@@ -66,17 +73,11 @@ class LockState(str, enum.Enum):
     DOWN = "down"  # 开锁 (lowered)
 
 
-class ParkingSpace(AuditMixin, db.Model):
+class ParkingSpace(CarPlaced, db.Model):
     """车位 of an area; a disabled space cannot be reserved."""
 
     __tablename__ = "parking_space"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
-    area_id: Mapped[int] = _fk("car_area.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(50))
     lock_type: Mapped[LockType] = mapped_column(_enum(LockType), default=LockType.NONE, nullable=False)
@@ -84,17 +85,11 @@ class ParkingSpace(AuditMixin, db.Model):
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
 
 
-class Camera(AuditMixin, db.Model):
+class Camera(CarPlaced, db.Model):
     """相机: a parking camera watching up to two spaces (left and right) and driving their locks."""
 
     __tablename__ = "camera"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
-    area_id: Mapped[int] = _fk("car_area.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     factory_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     ip: Mapped[str] = mapped_column(sa.String(45), default="", nullable=False)
@@ -121,17 +116,11 @@ class ChargingSpeed(str, enum.Enum):
     SLOW = "slow"
 
 
-class Pile(AuditMixin, db.Model):
+class Pile(CarPlaced, db.Model):
     """充电桩: a car charging pile with ``gun_count`` guns; it talks ``protocol`` (e.g. ``ykc``)."""
 
     __tablename__ = "pile"
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
-    area_id: Mapped[int] = _fk("car_area.id")
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     factory_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(50))
@@ -168,18 +157,12 @@ class GunState(str, enum.Enum):
     FAULT = "fault"
 
 
-class Gun(AuditMixin, db.Model):
+class Gun(CarPlaced, db.Model):
     """电枪: one connector of a pile; drivers scan its QR code (``qr_token``) to charge."""
 
     __tablename__ = "gun"
     __table_args__ = (sa.UniqueConstraint("pile_id", "number"),)
-    __scope__ = _OWNER
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
-    area_id: Mapped[int] = _fk("car_area.id")
     pile_id: Mapped[int] = mapped_column(sa.ForeignKey("pile.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(sa.Integer)
     name: Mapped[str] = mapped_column(sa.String(50))
@@ -194,16 +177,11 @@ class ApplicationState(str, enum.Enum):
     REJECTED = "rejected"
 
 
-class PrivatePileApplication(AuditMixin, db.Model):
+class PrivatePileApplication(CarOwned, db.Model):
     """私桩申请: filled in by a driver from the station's QR code, reviewed by the operator."""
 
     __tablename__ = "private_pile_application"
-    __scope__ = {"provider": "provider_id", "property": "property_id", "car_station": "station_id"}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = _fk("service_provider.id")
-    property_id: Mapped[int] = _fk("property.id")
-    station_id: Mapped[int] = _fk("car_station.id")
     applicant: Mapped[str] = mapped_column(sa.String(50))
     phone: Mapped[str] = mapped_column(sa.String(20))
     plate: Mapped[str] = mapped_column(sa.String(20), default="", nullable=False)

@@ -33,10 +33,31 @@ class OperationType(str, enum.Enum):
     PARTNER = "partner"  # 合作运营
 
 
-class StationColumns(AuditMixin):
-    """What car and e-bike stations share: owner, name, state, audit, address, public token."""
+def owner_fk(target: str) -> Mapped[int]:
+    """An indexed, required foreign key to an owning row (RESTRICT: an owner with children is never deleted)."""
+    return mapped_column(sa.ForeignKey(target, ondelete="RESTRICT"), index=True)
+
+
+class AssetOwned(AuditMixin):
+    """What every asset below a station carries: its id, provider and property (for the scope helper).
+
+    Each side adds its station (and area) on top: ``CarOwned`` / ``CarPlaced``, ``BikeOwned`` / ``BikePlaced``.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def provider_id(cls) -> Mapped[int]:
+        return owner_fk("service_provider.id")
+
+    @declared_attr
+    def property_id(cls) -> Mapped[int]:
+        return owner_fk("property.id")
+
+
+class StationColumns(AssetOwned):
+    """What car and e-bike stations share: owner, name, state, audit, address, public token."""
+
     name: Mapped[str] = mapped_column(sa.String(100))
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
     operation_type: Mapped[OperationType] = mapped_column(_enum(OperationType), default=OperationType.SELF_OPERATED,
@@ -53,14 +74,6 @@ class StationColumns(AuditMixin):
     audited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     audited_by: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     public_token: Mapped[str] = mapped_column(sa.String(24), default=new_token, unique=True, nullable=False)
-
-    @declared_attr
-    def provider_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("service_provider.id", ondelete="RESTRICT"), index=True)
-
-    @declared_attr
-    def property_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("property.id", ondelete="RESTRICT"), index=True)
 
 
 class StationInvoiceConfig(AuditMixin, db.Model):

@@ -8,6 +8,7 @@ import marshmallow as ma
 from chargehub.api.audit_fields import AuditFieldsSchema
 from chargehub.api.listing import PageArgs, page_schema
 from chargehub.assets.api.config_schemas import StationHistorySchema
+from chargehub.assets.api.placement import AssetPlacementSchema
 from chargehub.assets.car_models import ApplicationState, LockState, LockType
 from chargehub.assets.models import OperationType
 from chargehub.tenancy.api.auth_schemas import PHONE
@@ -183,14 +184,7 @@ class SpaceUpdateSchema(ma.Schema):
     lock_type = ma.fields.Enum(LockType, by_value=True, metadata={"label": "车位锁类型"})
 
 
-class SpaceSchema(AuditFieldsSchema):
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True, allow_none=True)
-    area_id = ma.fields.Integer(dump_only=True)
-    area_name = ma.fields.String(dump_only=True, allow_none=True)
+class SpaceSchema(AssetPlacementSchema):
     code = ma.fields.String(dump_only=True)
     name = ma.fields.String(dump_only=True)
     lock_type = ma.fields.Enum(LockType, by_value=True, dump_only=True)
@@ -227,14 +221,7 @@ class CameraCreateSchema(CameraUpdateSchema):
     name = ma.fields.String(required=True, validate=SHORT_NAME, metadata={"label": "相机名称"})
 
 
-class CameraSchema(AuditFieldsSchema, CameraUpdateSchema):
-    id = ma.fields.Integer(dump_only=True)
-    provider_id = ma.fields.Integer(dump_only=True)
-    property_id = ma.fields.Integer(dump_only=True)
-    station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True, allow_none=True)
-    area_id = ma.fields.Integer(dump_only=True)
-    area_name = ma.fields.String(dump_only=True, allow_none=True)
+class CameraSchema(AssetPlacementSchema, CameraUpdateSchema):
     left_space_name = ma.fields.String(dump_only=True, allow_none=True)
     right_space_name = ma.fields.String(dump_only=True, allow_none=True)
     code = ma.fields.String(dump_only=True)

@@ -16,6 +16,6 @@ class AssetPlacementSchema(AuditFieldsSchema):
     provider_id = ma.fields.Integer(dump_only=True)
     property_id = ma.fields.Integer(dump_only=True)
     station_id = ma.fields.Integer(dump_only=True)
-    station_name = ma.fields.String(dump_only=True)
+    station_name = ma.fields.String(dump_only=True, allow_none=True)
     area_id = ma.fields.Integer(dump_only=True)
-    area_name = ma.fields.String(dump_only=True)
+    area_name = ma.fields.String(dump_only=True, allow_none=True)
