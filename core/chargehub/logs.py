@@ -20,11 +20,6 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("charge
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def current_request_id() -> str | None:
-    """The id of the request being served in this context, if any."""
-    return _request_id.get()
-
-
 def _install_record_factory() -> None:
     """Give every log record a ``request_id`` attribute (``None`` outside a request). Idempotent."""
     previous = logging.getLogRecordFactory()
