@@ -2,14 +2,19 @@
 ownership, scope, filters and the large-export fallback."""
 from __future__ import annotations
 
+import dataclasses
 import io
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
 
 from chargehub.assets.bike_models import Socket
 from chargehub.assets.car_models import Gun
-from chargehub.exports import ExportFile, ExportState, run_export
+from chargehub.exports import ExportFile, ExportState, get_source, run_export
+from chargehub.exports import kinds as export_kinds
+from chargehub.exports.service import ExportWriterFailed
 from chargehub.extensions import db, jobs
 from chargehub.tenancy.models import User, UserType
 from chargehub.tenancy.passwords import hash_password
@@ -166,3 +171,39 @@ def test_export_runs_on_an_rq_worker(make_world):
     assert status["state"] == "done" and status["rows"] == 2 and status["progress"] == 1
     assert jobs.status(body["job_id"]).progress == 1
     assert len(download(world, "A", status)["插座二维码"]._images) == 2
+
+
+def _queued(world, kind: str = "gun") -> ExportFile:
+    a = world["A"]
+    export_file = ExportFile(provider_id=a["provider"].id, user_id=a["owner"].id, kind=kind, filters={},
+                             state=ExportState.QUEUED)
+    db.session.add(export_file)
+    db.session.commit()
+    return export_file
+
+
+@pytest.mark.smoke
+def test_the_job_reports_rows_time_and_the_writer_processs_own_peak_memory(qr_world):
+    summary = run_export(_queued(qr_world).id, PUBLIC_URL)
+    assert summary["rows"] == 4 and summary["seconds"] > 0
+    # the writer is a process of its own without the app: well under the app's own ~130 MB
+    assert 20 < summary["writer_peak_rss_mb"] < 100
+
+
+def test_the_writer_process_imports_nothing_of_the_app():
+    probe = ("import sys, chargehub.exports.writer, chargehub.qrcodes.rows; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'flask_sqlalchemy', 'openpyxl')"
+             " or m in ('chargehub.extensions', 'chargehub.models', 'chargehub.app')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"  # openpyxl too is imported only when a workbook is written
+
+
+def test_a_writer_failure_is_stored_with_the_writers_reason(qr_world, monkeypatch):
+    broken = dataclasses.replace(get_source("gun"), row="chargehub.no_such_module:row")
+    monkeypatch.setitem(export_kinds._KINDS, "broken", broken)
+    export_file = _queued(qr_world, "broken")
+    with pytest.raises(ExportWriterFailed):
+        run_export(export_file.id, PUBLIC_URL)
+    db.session.refresh(export_file)
+    assert export_file.state is ExportState.FAILED and export_file.path is None
+    assert "writer exited with 1" in export_file.error and "No module named 'chargehub.no_such_module'" in export_file.error

@@ -14,9 +14,6 @@ import sqlalchemy as sa
 
 from chargehub.tenancy.scope import Scope
 
-#: ``(cell values, URL whose QR image goes into the image column or None)``
-SheetRow = tuple[list[Any], "str | None"]
-
 
 @dataclass(frozen=True)
 class ExportSource:
@@ -27,9 +24,12 @@ class ExportSource:
     :param filters_schema: validates the ``filters`` — the search args of the matching list endpoint.
     :param headers: the sheet's column titles.
     :param statement: ``(filters, scope) -> select`` of the rows: filtered AND scoped; its FIRST column
-        must be :attr:`key`, the export pages through it in descending order (keyset paging).
-    :param key: the unique, indexed column to page by (the primary key).
-    :param row: ``(result row, public base URL) -> (cell values, QR URL or None)``.
+        must be :attr:`key`, the export pages through it in descending order (keyset paging). Select
+        plain columns: the writer receives them as the driver returns them (no model, no type processing).
+    :param key: the unique, indexed integer column to page by (the primary key).
+    :param row: ``"module:function"`` of ``(result row, public base URL) -> (cell values, QR URL or None)``.
+        The writer process imports that module without the app: it may import the standard library and
+        lean ChargeHub modules (:mod:`chargehub.qrcodes.links`), never Flask, the models or the extensions.
     :param image_column: 0-based column that gets the embedded QR image (its cell value stays empty).
     :param widths: column widths in characters, in column order.
     """
@@ -40,7 +40,7 @@ class ExportSource:
     headers: tuple[str, ...]
     statement: Callable[[Mapping[str, Any], Scope], sa.Select]
     key: Any
-    row: Callable[[Any, str], SheetRow]
+    row: str
     image_column: int | None = None
     widths: tuple[float, ...] = ()
 

@@ -2,10 +2,11 @@
 
 URLs are stable for the life of the gun or socket: they carry its ``qr_token`` (never its id, which
 changes on re-import and can be guessed) and the public base URL, so printed stickers keep working.
+
+The export writer process imports this module without the app, so Flask is imported only by
+:func:`base_url`, the one function here that needs it.
 """
 from __future__ import annotations
-
-from flask import current_app, has_request_context, request
 
 #: Asset kind -> path letter in the charging URL.
 KINDS = {"gun": "g", "socket": "s"}
@@ -17,6 +18,8 @@ def base_url() -> str:
 
     :raises RuntimeError: outside a request with no ``PUBLIC_URL`` configured.
     """
+    from flask import current_app, has_request_context, request  # noqa: PLC0415 - see the module docstring
+
     configured = current_app.config["CHARGEHUB"].get("PUBLIC_URL")
     if configured:
         return configured.rstrip("/")

@@ -15,20 +15,15 @@ from chargehub.assets.services.guns import gun_conditions
 from chargehub.assets.services.sockets import socket_conditions
 from chargehub.assets.bike_models import BikeDevice, BikeStation, Socket, SocketState
 from chargehub.assets.car_models import CarStation, Gun, GunState, Pile
-from chargehub.exports.kinds import ExportSource, SheetRow
+from chargehub.exports.kinds import ExportSource
 from chargehub.extensions import db
 from chargehub.qrcodes.images import Caption
-from chargehub.qrcodes.links import charge_url
+from chargehub.qrcodes.rows import asset_code
 from chargehub.tenancy.scope import Scope, condition
 
 HEADERS_GUN = ("电站", "二维码", "二维码URL", "出厂标识", "充电桩", "枪号", "编号")
 HEADERS_SOCKET = ("电站", "二维码", "二维码URL", "出厂标识", "设备", "插座号", "编号")
 WIDTHS = (24, 16, 52, 24, 20, 8, 16)
-
-
-def asset_code(parent_code: str, number: int) -> str:
-    """The printed code of a gun or socket: its pile's / device's code and its two-digit number."""
-    return f"{parent_code}-{number:02d}"
 
 
 class _Filters(ma.Schema):
@@ -83,20 +78,11 @@ def socket_statement(filters: Mapping[str, Any], scope: Scope) -> sa.Select:
     return _where(statement, socket_conditions(filters))
 
 
-def _row(kind: str):
-    def row(record, base: str) -> SheetRow:
-        _id, station, token, factory_id, parent_name, number, parent_code = record
-        url = charge_url(kind, token, base)
-        return [station, None, url, factory_id, parent_name, number, asset_code(parent_code, number)], url
-
-    return row
-
-
 GUN_QR = ExportSource(title="电枪二维码", permission="car.gun:qrcode", filters_schema=GunFilters,
-                      headers=HEADERS_GUN, statement=gun_statement, key=Gun.id, row=_row("gun"),
+                      headers=HEADERS_GUN, statement=gun_statement, key=Gun.id, row="chargehub.qrcodes.rows:gun_row",
                       image_column=1, widths=WIDTHS)
 SOCKET_QR = ExportSource(title="插座二维码", permission="bike.socket:qrcode", filters_schema=SocketFilters,
-                         headers=HEADERS_SOCKET, statement=socket_statement, key=Socket.id, row=_row("socket"),
+                         headers=HEADERS_SOCKET, statement=socket_statement, key=Socket.id, row="chargehub.qrcodes.rows:socket_row",
                          image_column=1, widths=WIDTHS)
 
 

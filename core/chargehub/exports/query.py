@@ -1,0 +1,31 @@
+"""Turning a kind's scoped, filtered statement into the writer's :class:`ChunkQuery` (inside the app).
+
+The statement is compiled for the database's own dialect with SQLAlchemy's public
+``construct_expanded_state``: ``IN`` lists are expanded and every parameter goes through its column
+type's bind processor here (enums to their stored values, aware datetimes to what the column keeps), so
+the writer passes SQL and values straight to the driver without the models.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from chargehub.exports.plan import FIRST_KEY, LAST_KEY, ChunkQuery
+from chargehub.extensions import db
+
+
+def count_rows(statement: sa.Select) -> int:
+    """How many rows ``statement`` yields."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+
+
+def chunk_query(statement: sa.Select, key: Any, size: int, dialect: sa.Dialect) -> ChunkQuery:
+    """``statement`` paged by ``key`` (descending, ``size`` rows per chunk), compiled for ``dialect``."""
+    paged = (statement.where(key < sa.bindparam(LAST_KEY, FIRST_KEY, type_=sa.BigInteger))
+             .order_by(key.desc()).limit(size))
+    state = paged.compile(dialect=dialect).construct_expanded_state()
+    params = {name: state.processors[name](value) if name in state.processors else value
+              for name, value in state.parameters.items()}
+    positiontup = tuple(state.positiontup) if state.positiontup is not None else None
+    return ChunkQuery(sql=state.statement, params=params, positiontup=positiontup)
