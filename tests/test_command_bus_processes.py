@@ -84,7 +84,14 @@ def test_web_process_commands_reach_the_right_gateway_process(
         busy_b = DeviceSimulator(address("gw-b"), "pile-busy", mode="nak").connect()
         devices = [pile_a, pile_b, busy_b]
         url = f"http://127.0.0.1:{port}/api/v1/admin/gateway/commands"
-        wait_until(lambda: _post(url, {"device_id": "nobody", "name": "x"}, headers)[0] == 200, timeout=60, interval=0.3)
+
+        def web_answers() -> bool:
+            try:
+                return _post(url, {"device_id": "nobody", "name": "x"}, headers)[0] == 200
+            except urllib.error.URLError:  # the web process is not listening yet (a loaded machine)
+                return False
+
+        wait_until(web_answers, timeout=60, interval=0.3)
 
         status, body, _ = _post(url, {"device_id": "pile-b", "name": "reboot", "params": {"delay": 3}}, headers)
         assert (status, body["status"]) == (200, "accepted")
