@@ -47,9 +47,10 @@ def test_create_admin_refuses_a_short_password(app):
 
 
 def test_plugins_list_and_demo(make_app):
+    import chargehub_billing_standard.plugin as billing
     import chargehub_sample.plugin as sample
 
-    app = make_app(plugins=[sample])
+    app = make_app(plugins=[sample, billing])
     listing = invoke(app, "plugins", "list")
     assert "sample" in listing.output and "tenant" in listing.output and "available" in listing.output
     assert "create-admin" in invoke(app, "demo").output  # the demo is made as the platform administrator
@@ -57,6 +58,7 @@ def test_plugins_list_and_demo(make_app):
     first = invoke(app, "demo")
     assert "demo service provider created" in first.output, first.output
     assert first.output.count("demo car station created") == 3 and first.output.count("demo e-bike station created") == 3
+    assert first.output.count("demo billing rule created") == 6, first.output
     assert "exists" in invoke(app, "demo").output
     with app.app_context():
         from chargehub.assets.bike_models import Socket

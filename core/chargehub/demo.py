@@ -20,6 +20,19 @@ DEMO_PROPERTY_PHONE = "13900000002"
 CAR_STATIONS = (("人民广场充电站", "上海", "上海", "黄浦区", "人民大道 100 号"),
                 ("张江科学城充电站", "上海", "上海", "浦东新区", "科苑路 88 号"),
                 ("西湖文化广场充电站", "浙江", "杭州", "下城区", "中山北路 580 号"))
+_PRICE = {"electricity_price": "0.80000", "service_price": "0.60000"}
+CAR_FLAT = {"electricity_price": "0.85000", "service_price": "0.65000"}
+CAR_TOU = {"prices": {"sharp": {"electricity_price": "1.25000", "service_price": "0.80000"},
+                      "peak": {"electricity_price": "1.05000", "service_price": "0.70000"},
+                      "flat": _PRICE, "valley": {"electricity_price": "0.35000", "service_price": "0.50000"}},
+           "periods": [{"start": "00:00", "end": "08:00", "rate": "valley"},
+                       {"start": "08:00", "end": "10:00", "rate": "flat"},
+                       {"start": "10:00", "end": "12:00", "rate": "sharp"},
+                       {"start": "12:00", "end": "17:00", "rate": "peak"},
+                       {"start": "17:00", "end": "22:00", "rate": "flat"},
+                       {"start": "22:00", "end": "24:00", "rate": "valley"}]}
+BIKE_DURATION = {"unit_minutes": 60, "unit_price": "0.50", "auto_stop_minutes": 480, "auto_stop_amount": "4.00",
+                 "free_minutes": 5}
 BIKE_STATIONS = (("阳光小区单车充电站", "阳光充电"), ("创业园单车充电站", "创业园"), ("大学城单车充电站", "大学城"))
 
 
@@ -69,6 +82,8 @@ def _car_network(admin: User, prop) -> Iterator[str]:
                                "name": f"{pile_no}号桩", "model": "YKC-DC120", "gun_count": 2, "output_power_kw": "120",
                                "speed": "fast", "current_type": "dc", "protocol": "ykc"})
         yield f"demo car station created: {name} (4 spaces, 1 camera, 2 piles × 2 guns)"
+        mode, params = ("car_tou", CAR_TOU) if index == 1 else ("car_flat", CAR_FLAT)
+        yield _billing_rule("car", station.id, area_id, f"{name}计费", mode, params)
 
 
 def _bike_network(admin: User, prop) -> Iterator[str]:
@@ -86,6 +101,21 @@ def _bike_network(admin: User, prop) -> Iterator[str]:
                                    "name": f"{device_no}号充电设备", "device_type": "10路充电站", "socket_count": 10,
                                    "rated_power_w": "1000", "rated_voltage_v": "220", "rated_current_a": "5"})
         yield f"demo e-bike station created: {name} (2 devices × 10 sockets)"
+        yield _billing_rule("bike", station.id, area_id, f"{short}按时计费", "bike_duration", BIKE_DURATION)
+
+
+def _billing_rule(vehicle: str, station_id: int, area_id: int, name: str, mode: str, params: dict) -> str:
+    """Add a billing rule to a demo area; without the standard billing modes, say so and go on."""
+    from chargehub.billing.services.rules import create_rule  # noqa: PLC0415
+    from chargehub.errors import ValidationFailed  # noqa: PLC0415
+
+    try:
+        create_rule(vehicle, {"station_id": station_id, "area_id": area_id, "name": name, "mode": mode,
+                              "params": params})
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return f"demo billing rule skipped ({exc}): install / switch on chargehub-billing-standard"
+    return f"demo billing rule created: {name} ({mode})"
 
 
 def _default_area_id(kind: str, station_id: int) -> int:

@@ -151,7 +151,26 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
     db.session.add(export)
     db.session.commit()
     t["export_id"] = export.id
+    # billing rules (计费规则) of the car and the e-bike area
+    for side, mode, params in (("car", "car_flat", {"electricity_price": "1.00000", "service_price": "0.80000"}),
+                               ("bike", "bike_duration", {"unit_minutes": 60, "unit_price": "1.00000",
+                                                          "auto_stop_minutes": 480})):
+        rule = ok(client.post(f"/api/v1/admin/{side}/billing-rules", headers=t["provider_headers"],
+                              json={"station_id": t[f"{side}_station_id"], "area_id": t[f"{side}_area_id"],
+                                    "name": f"{tag}计费", "mode": mode, "params": params}), 201)
+        t[f"{side}_billing_rule_id"] = rule["id"]
     return t
+
+
+@pytest.fixture
+def app(make_app):
+    """The app of the system tests, with the standard billing modes (a PLATFORM plugin, as in production),
+    so the isolation world can hold billing rules."""
+    import chargehub_billing_standard.plugin as billing_standard
+
+    application = make_app(plugins=[billing_standard])
+    with application.app_context():
+        yield application
 
 
 @pytest.fixture

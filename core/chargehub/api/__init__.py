@@ -30,11 +30,13 @@ def _error(code: int, status: str, message: str, errors: dict | None = None):
 def init_app(app: Flask) -> None:
     """Register core's API blueprints and error handlers on ``app``."""
     from chargehub.assets.api import BLUEPRINT_MODULES as ASSET_MODULES  # noqa: PLC0415
+    from chargehub.billing.api import BLUEPRINT_MODULES as BILLING_MODULES  # noqa: PLC0415
     from chargehub.tenancy.api import BLUEPRINT_MODULES  # noqa: PLC0415
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for module in (*BLUEPRINT_MODULES, *ASSET_MODULES, "chargehub.plugins.api", "chargehub.devices.api"):
+    for module in (*BLUEPRINT_MODULES, *ASSET_MODULES, *BILLING_MODULES, "chargehub.plugins.api",
+                   "chargehub.devices.api"):
         api.register_blueprint(importlib.import_module(module).blp)
 
     @app.errorhandler(SettingsValidationError)

@@ -35,6 +35,8 @@ BUTTONS: dict[str, tuple[str, str]] = {
     "command": ("设备操作", "Device actions"),
     "refund": ("退费", "Refund"),
     "qrcode": ("二维码", "QR codes"),
+    "test": ("计费测试", "Billing test"),
+    "options": ("预充值/预估值", "Prepay options / estimates"),
 }
 
 
@@ -73,14 +75,14 @@ MENUS: tuple[Menu, ...] = (
         Menu("car.camera", "相机管理", "Cameras", CRUD + ("command",)),
         Menu("car.pile", "充电桩管理", "Piles", CRUD + ("command", "qrcode")),
         Menu("car.gun", "电枪管理", "Guns", ("list", "edit", "state", "detail", "export", "qrcode")),
-        Menu("car.rule", "计费规则", "Billing rules", CRUD),
+        Menu("car.rule", "计费规则", "Billing rules", CRUD + ("test", "options")),
     )),
     Menu("bike", "单车管理", "E-bikes", icon="bike", children=(
         Menu("bike.station", "单车电站", "E-bike stations", CRUD + ("audit", "configure", "qrcode")),
         Menu("bike.area", "区域管理", "Areas", CRUD),
         Menu("bike.device", "设备管理", "Devices", CRUD + ("command", "qrcode")),
         Menu("bike.socket", "插座管理", "Sockets", ("list", "edit", "state", "detail", "export", "qrcode")),
-        Menu("bike.rule", "计费规则", "Billing rules", CRUD),
+        Menu("bike.rule", "计费规则", "Billing rules", CRUD + ("test", "options")),
     )),
     Menu("order", "订单管理", "Orders", icon="order", children=(
         Menu("order.car", "汽车订单", "Car orders", ("list", "detail", "export", "refund", "edit")),

@@ -86,15 +86,6 @@ class PileSchema(PileUpdateSchema, AssetPlacementSchema):
     guns = ma.fields.List(ma.fields.Nested(PileGunSchema), dump_only=True)
 
 
-class PileBillingSchema(ma.Schema):
-    """计费详情 of a pile: the rule in effect for its area (``null`` until one exists)."""
-
-    rule = ma.fields.Dict(allow_none=True)
-    message = ma.fields.String(allow_none=True)
-    station_name = ma.fields.String()
-    area_name = ma.fields.String()
-
-
 class GunArgs(PageArgs):
     station_id = ma.fields.Integer(load_default=None, metadata={"label": "电站"})
     area_id = ma.fields.Integer(load_default=None, metadata={"label": "区域"})

@@ -12,12 +12,12 @@ from chargehub.api.audit_fields import annotate_actor_names
 from chargehub.api.listing import contains, equals, paginate
 from chargehub.assets.api.pile_schemas import (
     PileArgs,
-    PileBillingSchema,
     PilePage,
     PileSchema,
     PileUpdateSchema,
 )
 from chargehub.assets.car_models import Pile
+from chargehub.billing.api.schemas import PileBillingSchema
 from chargehub.assets.services import piles
 from chargehub.tenancy.auth import require
 from chargehub.tenancy.scope import get_or_404, scoped
@@ -95,7 +95,7 @@ class PileBilling(MethodView):
     @blp.response(200, PileBillingSchema)
     @require("car.pile:detail")
     def get(self, pile_id):
-        """计费详情: the billing rule in effect for the pile's area."""
+        """计费详情: the billing rule in effect for the pile's area (``docs/api/billing.md``)."""
         return piles.pile_billing(get_or_404(Pile, pile_id))
 
 

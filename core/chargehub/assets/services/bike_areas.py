@@ -1,9 +1,7 @@
 """区域管理（单车）(3.3.2): add, edit, enable / disable, delete, device and socket counts.
 
 A disabled area gets no new devices or billing rules and its devices are hidden from drivers.
-An area cannot be deleted while it has devices. The manual also refuses the delete while the area
-has billing rules (计费规则); those do not exist yet — the billing module, when it is added, adds its
-"请先删除计费规则 (delete its billing rules first)" check to :func:`delete_bike_area`.
+An area cannot be deleted while it has devices or billing rules (计费规则): they must be deleted first.
 """
 from __future__ import annotations
 
@@ -14,6 +12,7 @@ import sqlalchemy as sa
 from chargehub.assets.bike_models import BikeArea, BikeDevice, BikeStation, Socket
 from chargehub.assets.services.bike_stations import new_area
 from chargehub.assets.services.common import ensure_accepting, ensure_owner_accepting
+from chargehub.billing.services.rules import ensure_area_has_no_rules
 from chargehub.errors import Conflict
 from chargehub.extensions import db
 from chargehub.tenancy.audit_log import record
@@ -52,11 +51,12 @@ def set_bike_area_enabled(area: BikeArea, enabled: bool) -> BikeArea:
 
 
 def delete_bike_area(area: BikeArea) -> None:
-    """删除: refused (409) while the area has devices — they must be deleted first."""
+    """删除: refused (409) while the area has devices or billing rules — they must be deleted first."""
     devices = db.session.execute(sa.select(sa.func.count()).select_from(BikeDevice)
                                  .where(BikeDevice.area_id == area.id)).scalar_one()
     if devices:
         raise Conflict(f"区域下有 {devices} 台设备，请先删除设备 (delete its devices first)")
+    ensure_area_has_no_rules("bike", area.id)
     record("bike_area.delete", target=area, code=area.code, name=area.name)
     db.session.delete(area)
     db.session.commit()

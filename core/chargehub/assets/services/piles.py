@@ -24,6 +24,7 @@ from chargehub.assets.services.common import (
     ensure_unique,
     next_code,
 )
+from chargehub.billing.services.ykc import NO_RULE, pile_billing
 from chargehub.qrcodes import charge_url
 from chargehub.contracts.devices import CommandResult
 from chargehub.errors import Conflict, ValidationFailed
@@ -40,7 +41,6 @@ EDITABLE = ("name", "model", "version", "sim", "operation_type", "occupancy_fee"
             "protection_class", "communication", "protocol")
 #: Device actions of the pile list (重启设备, 同步时钟, 同步二维码, 同步计费规则, 同步热线, 刷新充电桩状态).
 COMMANDS = ("reboot", "sync_clock", "sync_qrcode", "sync_billing", "sync_hotline", "refresh_state")
-NO_RULE = "该区域尚未配置计费规则 (no billing rule for this area yet)"
 
 
 def validate_factory_id(protocol: str, factory_id: str) -> None:
@@ -155,7 +155,8 @@ def pile_command(pile: Pile, name: str) -> CommandResult:
     """Send one of :data:`COMMANDS` to the pile; the answer says accepted / rejected / timeout / offline.
 
     ``sync_hotline`` sends the station's hotline, ``sync_qrcode`` each gun's charging URL and
-    ``sync_billing`` the rule in effect for the pile's area (refused with 409 while there is none).
+    ``sync_billing`` the YKC billing model of the rule in effect for the pile's area (refused with 409
+    while there is none: :func:`chargehub.billing.services.ykc.pile_billing`).
     """
     if name not in COMMANDS:
         raise ValidationFailed(f"不支持的命令 (unknown command); 可选: {', '.join(COMMANDS)}", "name")
@@ -169,16 +170,7 @@ def pile_command(pile: Pile, name: str) -> CommandResult:
         billing = pile_billing(pile)
         if billing["rule"] is None:
             raise Conflict(f"{NO_RULE}，请先添加计费规则 (add a billing rule first)")
-        params = {"rule": billing["rule"]}
+        if billing["ykc"] is None:
+            raise Conflict("该计费规则无法下发到充电桩 (the rule's mode has no pile billing model)")
+        params = {"rule_id": billing["rule"].id, "ykc": billing["ykc"]}
     return device_command(pile, pile.factory_id, name, params)
-
-
-def pile_billing(pile: Pile) -> dict[str, Any]:
-    """计费详情: the billing rule in effect for the pile's area, with the station and area names.
-
-    Billing rules are not part of the asset module; until an area has one, ``rule`` is ``None`` and
-    ``message`` says so.
-    """
-    station = db.session.get(CarStation, pile.station_id)
-    area = db.session.get(CarArea, pile.area_id)
-    return {"rule": None, "message": NO_RULE, "station_name": station.name, "area_name": area.name}

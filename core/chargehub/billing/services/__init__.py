@@ -1,0 +1,1 @@
+"""Billing-rule services: rules (CRUD), versions (effective times), pricing, options, YKC."""
