@@ -53,7 +53,7 @@ def test_pile_billing_details_show_the_rule_in_force_and_its_ykc_model(app, site
     assert none["rule"] is None and "尚未配置计费规则" in none["message"]
     assert call("POST", f"/piles/{pile.id}/commands/sync_billing", s["headers"], 409)
     rule = add_rule(s, mode="car_tou", params=CAR_TOU)
-    billing = call("GET", f"/car/piles/{pile.id}/billing", s["headers"])
+    billing = call("GET", f"/piles/{pile.id}/billing", s["headers"])
     assert billing == call("GET", f"/piles/{pile.id}/billing", s["headers"])
     assert (billing["station_id"], billing["area_id"]) == (s["car_station"].id, s["car_area"].id)
     assert billing["station_name"] == "服务商A汽车站" and billing["area_name"] == "服务商AA区"
@@ -64,7 +64,7 @@ def test_pile_billing_details_show_the_rule_in_force_and_its_ykc_model(app, site
     assert billing["ykc"]["prices"][1] == {"rate": "peak", "electricity_price": "1.20000", "service_price": "0.80000"}
     assert call("POST", f"/piles/{pile.id}/commands/sync_billing", s["headers"])["status"] == "offline"
     call("POST", f"{R}/{rule['id']}/disable", s["headers"])
-    assert call("GET", f"/car/piles/{pile.id}/billing", s["headers"])["rule"] is None
+    assert call("GET", f"/piles/{pile.id}/billing", s["headers"])["rule"] is None
 
 
 def _limited_user(s, permissions):
@@ -129,6 +129,6 @@ def test_another_tenant_gets_404_and_changes_nothing(app, site, add_rule, call):
             "params": CAR_FLAT}
     call("POST", R, b["headers"], 404, json=body)
     call("POST", R, b["headers"], 404, json={**body, "station_id": b["car_station"].id})
-    call("GET", f"/car/piles/{_pile(a).id}/billing", b["headers"], 404)
+    call("GET", f"/piles/{_pile(a).id}/billing", b["headers"], 404)
     assert count_rows(CarBillingRule) == 1
     assert call("GET", f"{R}/{car['id']}", a["headers"])["name"] == "标准计费"

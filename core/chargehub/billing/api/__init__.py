@@ -5,5 +5,4 @@ BLUEPRINT_MODULES = (
     "chargehub.billing.api.modes",
     "chargehub.billing.api.car_rules",
     "chargehub.billing.api.bike_rules",
-    "chargehub.billing.api.piles",
 )
