@@ -17,6 +17,7 @@ import pytest
 
 from chargehub.devices.bus.redis import RedisCommandBus
 from chargehub.testing.helpers import wait_until
+from chargehub.testing.network import seed_pile_network
 from tests.devices.simulator import DeviceSimulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,8 @@ def _post(url: str, body: dict, headers: dict) -> tuple[int, dict, float]:
 def test_web_process_commands_reach_the_right_gateway_process(
         chargehub_database_url, redis_url, redis_namespace, admin_user, auth_headers, tmp_path):
     headers = auth_headers(admin_user)
+    # the gateways accept registered devices only
+    seed_pile_network(0, codes=["pile-a", "pile-b", "pile-busy"], billing=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGEHUB_")}
     env.update({
         "CHARGEHUB_DATABASE_URL": chargehub_database_url,

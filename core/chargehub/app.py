@@ -17,6 +17,8 @@ from chargehub.errors import PluginLoadError
 
 #: Core command names a plugin command may not take.
 RESERVED_COMMANDS = frozenset({"run", "web", "gateway", "worker", "db", "create-admin", "plugins", "demo", "shell", "routes"})
+#: Command groups several plugins contribute subcommands to (name -> help).
+SHARED_GROUPS = {"simulate": "Device simulators that speak a protocol over real sockets (tests, demos, benchmarks)."}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,13 +43,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db)
     plugin_host.init_app(app)
     jobs.init_app(app)
-    from chargehub.exports.service import register_periodic_jobs  # noqa: PLC0415
+    from chargehub.devices import billing_push  # noqa: PLC0415
+    from chargehub.exports import service as exports_service  # noqa: PLC0415
 
-    register_periodic_jobs()
+    exports_service.register_periodic_jobs()
+    billing_push.register_periodic_jobs()
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415
     from chargehub.assets import h5  # noqa: PLC0415
+    from chargehub.qrcodes import pile_links  # noqa: PLC0415
     from chargehub.tenancy import auth, scope  # noqa: PLC0415
 
     auth.init_app(app)
@@ -55,13 +60,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(h5.bp)  # public pages drivers open from QR codes (私桩申请)
+    app.register_blueprint(pile_links.bp)  # QR codes piles draw from the pushed prefix
     with app.app_context():
         for blueprints in plugin_host.available_hooks().register_blueprints():
             for blueprint in blueprints or ():
                 app.register_blueprint(blueprint)
         for commands in plugin_host.available_hooks().register_commands():
             for command in commands or ():
-                if command.name in RESERVED_COMMANDS or command.name in app.cli.commands:
-                    raise PluginLoadError(f"a plugin command is named {command.name!r}, which is taken")
-                app.cli.add_command(command)
+                _add_plugin_command(app, command)
     return app
+
+
+def _add_plugin_command(app: Flask, command) -> None:
+    """Add a plugin's command; a ``click.Group`` named in :data:`SHARED_GROUPS` is merged into that group
+    (``chargehub simulate ykc``, ``chargehub simulate bike``...), whose subcommand names must differ."""
+    import click  # noqa: PLC0415
+
+    if isinstance(command, click.Group) and command.name in SHARED_GROUPS:
+        group = app.cli.commands.get(command.name)
+        if group is None:
+            group = click.Group(command.name, help=SHARED_GROUPS[command.name])
+            app.cli.add_command(group)
+        for sub in command.commands.values():
+            if sub.name in group.commands:
+                raise PluginLoadError(f"a plugin command is named {command.name} {sub.name!r}, which is taken")
+            group.add_command(sub)
+        return
+    if command.name in RESERVED_COMMANDS or command.name in app.cli.commands:
+        raise PluginLoadError(f"a plugin command is named {command.name!r}, which is taken")
+    app.cli.add_command(command)

@@ -25,6 +25,8 @@ Environment variables (all optional):
 ``CHARGEHUB_GATEWAY_NODE``      this gateway process's node id (default: ``<hostname>-<pid>``)
 ``CHARGEHUB_GATEWAY_LISTEN``    where each protocol listens: ``ykc=0.0.0.0:8767,bike=127.0.0.1:0``
                                 (default ``0.0.0.0:<protocol's default port>``)
+``CHARGEHUB_GATEWAY_MISSED_HEARTBEATS``  a device silent for this many heartbeat periods is offline
+                                (default ``3``)
 ``CHARGEHUB_COMMAND_TIMEOUT``   seconds a device command waits for its reply (default ``15``)
 ``CHARGEHUB_PUBLIC_URL``        public base URL of the driver pages in QR codes, ``https://charge.example.com``
                                 (default: the host of the request that asks)
@@ -61,6 +63,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOG_LEVEL": (str, "INFO"),
     "GATEWAY_NODE": (str, None),
     "GATEWAY_LISTEN": (str, ""),
+    "GATEWAY_MISSED_HEARTBEATS": (float, 3.0),
     "COMMAND_TIMEOUT": (float, 15.0),
     "SCHEMA_CHECK": (_BOOL, True),
     "PUBLIC_URL": (str, None),

@@ -21,10 +21,10 @@ class RecordingListener(GatewayListener):
         self.events: list[DeviceEvent] = []
         self.disconnects: list[dict[str, Any]] = []
 
-    async def on_event(self, event: DeviceEvent) -> None:
-        await super().on_event(event)
+    def submit(self, events: list[DeviceEvent]) -> None:
+        super().submit(events)
         with self.lock:
-            self.events.append(event)
+            self.events.extend(events)
 
     async def on_disconnected(self, device_id: str, protocol: str, peer: str, *, reason: str,
                               replaced: bool) -> None:

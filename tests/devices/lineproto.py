@@ -2,7 +2,7 @@
 
 Device → gateway (one ASCII line each, ``\\n`` terminated):
 
-``HELLO <device_id>``       identify (reply ``WELCOME``; event ``login``)
+``HELLO <device_id>``       log in (reply ``WELCOME``, or ``GO AWAY`` and close when refused; event ``login``)
 ``PING``                    heartbeat (reply ``PONG``; event ``heartbeat``)
 ``ACK <corr>``              command accepted
 ``NAK <corr> <reason...>``  command rejected
@@ -23,6 +23,8 @@ from chargehub.contracts.devices import (
     DeviceEvent,
     DeviceProtocol,
     DeviceSession,
+    LoginDecision,
+    LoginRequest,
     ProtocolError,
     SessionOutput,
 )
@@ -42,16 +44,26 @@ class LineSession(DeviceSession):
         self._buffer = bytearray()
 
     def receive(self, data: bytes) -> SessionOutput:
-        out = SessionOutput()
         self._buffer += data
-        while (end := self._buffer.find(b"\n")) >= 0:
+        return self._decode(SessionOutput())
+
+    def login_decided(self, decision: LoginDecision) -> SessionOutput:
+        if not decision.accepted:
+            return SessionOutput(replies=[b"GO AWAY\n"], close=True)
+        self.device_id = decision.device_id
+        out = SessionOutput(replies=[b"WELCOME\n"], device_id=decision.device_id,
+                            events=[DeviceEvent(decision.device_id, "login", {"peer": self.peer})])
+        return self._decode(out)
+
+    def _decode(self, out: SessionOutput) -> SessionOutput:
+        while out.login is None and (end := self._buffer.find(b"\n")) >= 0:
             line = bytes(self._buffer[:end]).rstrip(b"\r")
             del self._buffer[:end + 1]
             if len(line) > MAX_LINE:
                 out.errors.append(ProtocolError("line too long", frame=line))
             elif line:
                 self._line(line, out)
-        if len(self._buffer) > MAX_LINE:
+        if out.login is None and len(self._buffer) > MAX_LINE:
             out.errors.append(ProtocolError("line too long", frame=bytes(self._buffer)))
             self._buffer.clear()
         return out
@@ -67,9 +79,7 @@ class LineSession(DeviceSession):
             if not rest or " " in rest:
                 out.errors.append(ProtocolError("HELLO needs one device id", frame=line))
                 return
-            self.device_id = out.device_id = rest
-            out.replies.append(b"WELCOME\n")
-            out.events.append(DeviceEvent(rest, "login", {"peer": self.peer}))
+            out.login = LoginRequest(rest, {"peer": self.peer})
         elif self.device_id is None:
             out.errors.append(ProtocolError("device has not identified itself", frame=line))
         elif verb == "PING":

@@ -1,8 +1,7 @@
 """Gateway nodes as separate OS processes, for the Redis bus tests.
 
 :func:`run_lineproto_node` is the entry point of a ``multiprocessing`` (spawn) child; :func:`cli_node`
-migrates a fresh SQLite database and
-starts ``python -m chargehub gateway`` with the environment the CLI reads.
+migrates and seeds a fresh SQLite database and starts ``python -m chargehub gateway`` with the environment the CLI reads.
 """
 from __future__ import annotations
 
@@ -19,6 +18,8 @@ from chargehub.devices.gateway import Gateway, parse_listen, run_gateway
 from .lineproto import LineProtocol
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: A pile of the demo network (``chargehub demo``): registered, so the gateway accepts its login.
+DEMO_PILE = "32010600210101"
 
 
 def run_lineproto_node(redis_url: str, namespace: str, node_id: str, listen: str = "lineproto=127.0.0.1:0") -> None:
@@ -38,7 +39,10 @@ def spawn_node(redis_url: str, namespace: str, node_id: str) -> multiprocessing.
 
 
 def cli_node(redis_url: str, namespace: str, node_id: str, tmp_path: Path) -> subprocess.Popen:
-    """Start ``python -m chargehub gateway`` as a subprocess with the line-protocol plugin."""
+    """Start ``python -m chargehub gateway`` as a subprocess with the line-protocol plugin.
+
+    The database is migrated and seeded with the demo network, so :data:`DEMO_PILE` may log in.
+    """
     env = dict(os.environ)
     env.update({
         "CHARGEHUB_REDIS_URL": redis_url,
@@ -51,7 +55,8 @@ def cli_node(redis_url: str, namespace: str, node_id: str, tmp_path: Path) -> su
         "CHARGEHUB_LOG_FORMAT": "text",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "core"), env.get("PYTHONPATH", "")]),
     })
-    subprocess.run([sys.executable, "-m", "chargehub", "db", "upgrade"], env=env, cwd=str(tmp_path), check=True,
-                   capture_output=True, timeout=60)
+    for args in (["db", "upgrade"], ["create-admin", "--phone", "13800000000", "--generate-password"], ["demo"]):
+        subprocess.run([sys.executable, "-m", "chargehub", *args], env=env, cwd=str(tmp_path), check=True,
+                       capture_output=True, timeout=60)
     return subprocess.Popen([sys.executable, "-m", "chargehub", "gateway", "--listen", "lineproto=127.0.0.1:0"],
                             env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -10,6 +10,8 @@ from chargehub.contracts.devices import (
     DeviceCommand,
     DeviceProtocol,
     DeviceSession,
+    LoginDecision,
+    LoginRequest,
 )
 from chargehub.devices.gateway.listen import listen_addresses, parse_listen
 
@@ -56,7 +58,8 @@ def test_base_classes_require_implementations():
 def test_session_handles_byte_by_byte_and_concatenated_input():
     session = LineSession("127.0.0.1:1")
     outputs = [session.receive(bytes([b])) for b in b"HELLO dev-1\nPI"]
-    assert [o.device_id for o in outputs if o.device_id] == ["dev-1"]
+    assert [o.login.device_id for o in outputs if o.login] == ["dev-1"]
+    assert session.login_decided(LoginDecision.accept("dev-1")).device_id == "dev-1"
     out = session.receive(b'NG\nACK c1\nNAK c2 no power\nEVT status {"gun":2}\n')
     assert out.replies == [b"PONG\n"]
     assert out.command_results == [("c1", CommandResult.accepted()), ("c2", CommandResult.rejected("no power"))]
@@ -67,11 +70,21 @@ def test_session_handles_byte_by_byte_and_concatenated_input():
 def test_session_reports_bad_frames_and_continues():
     session = LineSession("127.0.0.1:1")
     out = session.receive(b"ACK early\n\xff\xfe\nHELLO dev-2\nEVT x [1]\nWHAT\n" + b"z" * 2000)
-    assert out.device_id == "dev-2"
-    assert [str(e) for e in out.errors] == ["device has not identified itself", "not ASCII",
-                                            "EVT data is not a JSON object", "unknown line", "line too long"]
+    assert out.login == LoginRequest("dev-2", {"peer": "127.0.0.1:1"}) and out.device_id is None
+    assert [str(e) for e in out.errors] == ["device has not identified itself", "not ASCII"]
     assert out.errors[1].frame == b"\xff\xfe"
+    # decoding stopped at the login frame; the rest follows once core accepted it
+    out = session.login_decided(LoginDecision.accept("dev-2"))
+    assert out.device_id == "dev-2" and out.replies == [b"WELCOME\n"]
+    assert [str(e) for e in out.errors] == ["EVT data is not a JSON object", "unknown line", "line too long"]
     assert session.receive(b"PING\n").replies == [b"PONG\n"]
+
+
+def test_refused_login_closes():
+    session = LineSession("127.0.0.1:1")
+    assert session.receive(b"HELLO dev-3\nPING\n").login.device_id == "dev-3"
+    out = session.login_decided(LoginDecision.refuse("dev-3", "unknown device"))
+    assert (out.replies, out.close, out.device_id, session.device_id) == ([b"GO AWAY\n"], True, None, None)
 
 
 def test_encode_command_and_unsupported_command():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chargehub.contracts.devices import CommandStatus, DeviceCommand
-from chargehub.devices.gateway import start_in_thread
+from chargehub.devices.gateway import GatewayListener, start_in_thread
 
 from . import lineproto
 from .simulator import DeviceSimulator
@@ -52,7 +52,8 @@ def test_start_in_thread_serves_the_apps_bus(make_embedded_app, redis):
     from chargehub.extensions import command_bus
 
     app = make_embedded_app(redis)
-    handle = start_in_thread(app, listen="lineproto=127.0.0.1:0")
+    # the accept-all listener: this test is about the bus, not about which devices are registered
+    handle = start_in_thread(app, listen="lineproto=127.0.0.1:0", listener=GatewayListener())
     try:
         device = DeviceSimulator(handle.addresses["lineproto"], "emb-1").connect()
         with app.app_context():

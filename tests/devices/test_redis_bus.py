@@ -14,7 +14,7 @@ from chargehub.devices.gateway import Gateway, GatewayThread
 
 from chargehub.testing.helpers import wait_until
 from .lineproto import LineProtocol
-from .nodes import cli_node, spawn_node
+from .nodes import DEMO_PILE, cli_node, spawn_node
 from .simulator import DeviceSimulator
 
 pytestmark = pytest.mark.timeout(60)
@@ -185,14 +185,14 @@ def test_chargehub_gateway_command(redis_url, namespace, tmp_path):
         except AssertionError:
             process.kill()
             raise AssertionError(process.communicate(timeout=10)[0].decode(errors="replace")) from None
-        device = DeviceSimulator(address, "pile-cli").connect()
-        assert bus.send(DeviceCommand("pile-cli", "start")).status is CommandStatus.ACCEPTED
+        device = DeviceSimulator(address, DEMO_PILE).connect()
+        assert bus.send(DeviceCommand(DEMO_PILE, "start")).status is CommandStatus.ACCEPTED
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0].decode(errors="replace")
         assert process.returncode == 0, output
         assert device.closed.wait(5)
         assert bus.gateway_states() == []
-        result, elapsed = timed_send(bus, DeviceCommand("pile-cli", "stop"))
+        result, elapsed = timed_send(bus, DeviceCommand(DEMO_PILE, "stop"))
         assert result.status is CommandStatus.OFFLINE and elapsed < 1.0
     finally:
         if process.poll() is None:

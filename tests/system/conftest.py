@@ -145,6 +145,18 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
                                 "gun_count": 1}), 201)
     t["pile_id"] = pile["id"]
     t["gun_id"] = pile["guns"][0]["id"]
+    # what the gateway writes about that pile: a 上下线记录, live gun figures and a transaction record
+    from chargehub.devices.models import ConnectionState, DeviceKind, DeviceOnlineRecord, GunLive, PileTransactionRecord
+
+    owner = {"provider_id": t["provider_id"], "property_id": t["property_id"]}
+    record = PileTransactionRecord(station_id=t["car_station_id"], pile_id=pile["id"], gun_id=t["gun_id"], gun_number=1,
+                                   trade_no=f"{phone_base:014d}{phone_base:018d}", stop_reason=f"{tag}停止", **owner)
+    db.session.add_all([record, GunLive(gun_id=t["gun_id"], pile_id=pile["id"], faults=[{"code": 1, "text": f"{tag}故障"}]),
+                        DeviceOnlineRecord(car_station_id=t["car_station_id"], device_kind=DeviceKind.PILE,
+                                           device_ref=pile["id"], device_name=pile["name"], device_code=pile["code"],
+                                           factory_id=pile["factory_id"], state=ConnectionState.ONLINE, **owner)])
+    db.session.commit()
+    t["pile_record_id"] = record.id
     from chargehub.exports import ExportFile
 
     export = ExportFile(provider_id=t["provider_id"], user_id=t["user_id"], kind="gun", filters={})

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for module in (*BLUEPRINT_MODULES, *ASSET_MODULES, *BILLING_MODULES, "chargehub.plugins.api",
-                   "chargehub.devices.api"):
+                   "chargehub.devices.api", "chargehub.devices.admin.api"):
         api.register_blueprint(importlib.import_module(module).blp)
 
     @app.errorhandler(SettingsValidationError)

@@ -82,6 +82,8 @@ class ParkingSpace(CarPlaced, db.Model):
     name: Mapped[str] = mapped_column(sa.String(50))
     lock_type: Mapped[LockType] = mapped_column(_enum(LockType), default=LockType.NONE, nullable=False)
     lock_state: Mapped[LockState] = mapped_column(_enum(LockState), default=LockState.UNKNOWN, nullable=False)
+    #: For a 地锁（桩控）: the gun whose pile raises and lowers this space's lock.
+    gun_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gun.id", ondelete="SET NULL"), nullable=True)
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
 
 
@@ -145,6 +147,12 @@ class Pile(CarPlaced, db.Model):
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
     online: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When ``online`` last changed (the gateway's 上线 / 下线 time).
+    online_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: Firmware version the pile reported at its last login.
+    firmware: Mapped[str] = mapped_column(sa.String(50), default="", nullable=False)
+    #: Billing model code the pile last confirmed holding (YKC 计费模型编号), "" if none.
+    billing_model_code: Mapped[str] = mapped_column(sa.String(8), default="", nullable=False)
 
 
 class GunState(str, enum.Enum):

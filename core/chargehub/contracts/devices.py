@@ -17,6 +17,21 @@ Sessions are **pure with respect to IO**: they never read, write, sleep or touch
 protocol can be unit-tested and fuzzed by feeding bytes. Everything here is a plain value; no ORM
 object or Flask state ever crosses this boundary.
 
+Login (the device claims an id; core decides)::
+
+    receive(login frame) ──► SessionOutput(login=LoginRequest(device_id, data))
+    gateway ──► listener.authorize(protocol, request, peer) ──► LoginDecision(accepted, reason, settings)
+    gateway ──► session.login_decided(decision) ──► SessionOutput(device_id=…, replies=[login reply, …])
+
+After a refused login the session returns ``close=True``. A session stops decoding at a login frame
+and decodes the rest of its buffer in :meth:`DeviceSession.login_decided`, so frames keep their order.
+
+Durable events (commit before acknowledge): an event with ``durable=True`` changes state that must not
+be lost (start accepted, stop, transaction record). The gateway writes :attr:`SessionOutput.acks` and
+hands over :attr:`SessionOutput.command_results` only after core has stored every durable event of that
+output; if storing fails nothing is acknowledged and the device sends again. Everything else (heartbeats,
+telemetry) is applied in batches, in per-device order.
+
 A minimal protocol (newline-terminated text) looks like this::
 
     class LineSession(DeviceSession):
@@ -24,12 +39,20 @@ A minimal protocol (newline-terminated text) looks like this::
             out = SessionOutput()
             for line in self.split_lines(data):          # your own framing, keeping partial input
                 if line.startswith(b"HELLO "):
-                    out.device_id = line[6:].decode()
-                    out.replies.append(b"WELCOME\\n")
+                    out.login = LoginRequest(line[6:].decode())
+                    break                                 # the rest waits for login_decided()
                 elif line.startswith(b"ACK "):
                     out.command_results.append((line[4:].decode(), CommandResult.accepted()))
                 else:
                     out.errors.append(ProtocolError("unknown line", frame=line))
+            return out
+
+        def login_decided(self, decision):
+            out = SessionOutput(replies=[b"WELCOME\\n" if decision.accepted else b"GO AWAY\\n"])
+            if decision.accepted:
+                self.device_id = out.device_id = decision.device_id
+            else:
+                out.close = True
             return out
 
         def encode_command(self, command):
@@ -45,6 +68,9 @@ A minimal protocol (newline-terminated text) looks like this::
 
         def create_session(self, peer):
             return LineSession(peer)
+
+The normalized event types core understands, and their ``data``, are listed in
+``docs/devices/protocol_plugins.md`` (the integrator's guide); :data:`EVENT_TYPES` names them.
 """
 from __future__ import annotations
 
@@ -67,7 +93,16 @@ __all__ = [
     "CommandNotSupported",
     "DeviceSession",
     "DeviceProtocol",
+    "LoginRequest",
+    "LoginDecision",
+    "EVENT_TYPES",
 ]
+
+#: Normalized device event types (see ``docs/devices/protocol_plugins.md`` for each one's ``data``).
+EVENT_TYPES = frozenset({
+    "login", "heartbeat", "status", "start_result", "stop_result", "transaction_record", "card_start_request",
+    "tariff_applied", "lock_status", "bms", "fault", "clock", "command_reply",
+})
 
 
 class CommandStatus(enum.StrEnum):
@@ -215,6 +250,55 @@ class DeviceEvent:
     type: str
     data: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=_utcnow)
+    #: ``True`` for events that change state that must not be lost (start/stop results, transaction
+    #: records): the gateway acknowledges them only after core has committed them.
+    durable: bool = False
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    """A device's claim to be ``device_id``, which core checks against its registered devices.
+
+    :param device_id: the id from the login frame (a YKC pile code, a charger's serial...).
+    :param data: what else the frame said (model, firmware, gun count...), JSON-serialisable; core
+        stores it with the online record.
+    """
+
+    device_id: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoginDecision:
+    """Core's answer to a :class:`LoginRequest`.
+
+    :param device_id: the device the decision is about.
+    :param accepted: ``False`` for unknown or disabled devices.
+    :param reason: why it was refused, in words (logged and recorded), ``None`` when accepted.
+    :param settings: what core knows that the protocol may push after login, JSON-serialisable:
+
+        ``timezone``     the operator's zone for device clocks (``"Asia/Shanghai"``)
+        ``gun_count``    connectors registered for the device
+        ``billing``      ``{"rule_id", "version_id", "model_code", "ykc": {...}}`` or ``None`` (no rule);
+                         ``ykc`` is :meth:`chargehub.contracts.billing.YkcTariff.to_dict` output
+        ``qr_prefix``    URL the device shows as QR code, followed by its own id and connector number
+        ``enabled``      ``False`` when the operator disabled the device (it may log in but not charge)
+    """
+
+    device_id: str
+    accepted: bool
+    reason: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def accept(cls, device_id: str, settings: Mapping[str, Any] | None = None) -> "LoginDecision":
+        """An accepted login with ``settings``."""
+        return cls(device_id, True, None, dict(settings or {}))
+
+    @classmethod
+    def refuse(cls, device_id: str, reason: str) -> "LoginDecision":
+        """A refused login."""
+        return cls(device_id, False, reason, {})
 
 
 class ProtocolError(ValueError):
@@ -245,9 +329,13 @@ class CommandNotSupported(Exception):
 class SessionOutput:
     """What one call of :meth:`DeviceSession.receive` produced. Every field may be empty.
 
-    :param replies: frames to write back to the device, in order (acknowledgements, clock sync...).
-    :param device_id: set once the device has identified itself (login frame); the gateway then binds
-        the connection to that id, replacing any older connection of the same device.
+    :param replies: frames to write back to the device at once, in order (heartbeat replies...).
+    :param acks: frames written only after every ``durable`` event in ``events`` has been stored
+        (transaction-record acknowledgements); dropped when storing fails.
+    :param login: set when a login frame arrived: the gateway asks core and then calls
+        :meth:`DeviceSession.login_decided`.
+    :param device_id: set (by :meth:`DeviceSession.login_decided`) once core accepted the login; the
+        gateway then binds the connection to that id, replacing any older connection of the device.
     :param events: normalized :class:`DeviceEvent` values, in the order the frames arrived.
     :param command_results: ``(correlation_id, CommandResult)`` pairs for replies to commands sent with
         :meth:`DeviceSession.encode_command`; unknown correlation ids are ignored.
@@ -257,6 +345,8 @@ class SessionOutput:
     """
 
     replies: list[bytes] = field(default_factory=list)
+    acks: list[bytes] = field(default_factory=list)
+    login: LoginRequest | None = None
     device_id: str | None = None
     events: list[DeviceEvent] = field(default_factory=list)
     command_results: list[tuple[str, CommandResult]] = field(default_factory=list)
@@ -291,12 +381,27 @@ class DeviceSession:
         For each complete frame, append to the returned :class:`SessionOutput`: the replies to write,
         the normalized events, the ``(correlation_id, result)`` of answered commands, and a
         :class:`ProtocolError` for each frame that cannot be decoded (then resynchronise and continue).
-        Set ``device_id`` on the output (and on ``self``) when the login frame arrives.
+        At a login frame set ``login`` on the output and stop: keep the rest of the input buffered
+        until :meth:`login_decided`.
 
         :param data: the bytes just read (never empty; the gateway handles end of stream).
         :return: a :class:`SessionOutput`.
         """
         raise NotImplementedError
+
+    def login_decided(self, decision: LoginDecision) -> SessionOutput:
+        """Core's answer to the :class:`LoginRequest` this session returned.
+
+        Accepted: set ``self.device_id`` and ``device_id`` on the output, reply to the login and push
+        what the protocol pushes after login (clock, tariff...) from ``decision.settings``; then decode
+        whatever input is still buffered, as :meth:`receive` would. Refused: reply with the protocol's
+        refusal and set ``close``.
+        """
+        raise NotImplementedError
+
+    def reply_expected(self, command: DeviceCommand) -> bool:
+        """``False`` for commands the device never answers (the sender gets ACCEPTED once written)."""
+        return True
 
     def encode_command(self, command: DeviceCommand) -> bytes:
         """Turn a core command into the frame to write to the device.

@@ -24,8 +24,19 @@ def chunk_query(statement: sa.Select, key: Any, size: int, dialect: sa.Dialect) 
     """``statement`` paged by ``key`` (descending, ``size`` rows per chunk), compiled for ``dialect``."""
     paged = (statement.where(key < sa.bindparam(LAST_KEY, FIRST_KEY, type_=sa.BigInteger))
              .order_by(key.desc()).limit(size))
-    state = paged.compile(dialect=dialect).construct_expanded_state()
-    params = {name: state.processors[name](value) if name in state.processors else value
-              for name, value in state.parameters.items()}
+    compiled = paged.compile(dialect=dialect)
+    state = compiled.construct_expanded_state()
+    params = {name: _processor(compiled, state, name, dialect)(value) for name, value in state.parameters.items()}
     positiontup = tuple(state.positiontup) if state.positiontup is not None else None
     return ChunkQuery(sql=state.statement, params=params, positiontup=positiontup)
+
+
+def _processor(compiled, state, name: str, dialect: sa.Dialect):
+    """The bind processor of parameter ``name``: an expanded ``IN`` element's from ``state``, any other
+    parameter's from its type (``state.processors`` holds only the expanded ones, so dates, aware times and
+    enums would otherwise reach the driver unprocessed)."""
+    if name in state.processors:
+        return state.processors[name]
+    bind = compiled.binds.get(name)
+    processor = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+    return processor or (lambda value: value)

@@ -154,6 +154,8 @@ def register_commands() -> list[click.Command]:
     """Return click commands to add under ``chargehub`` (e.g. ``chargehub simulate ykc``).
 
     :return: a list of :class:`click.Command`; a name that collides with a core command is refused.
+        A ``click.Group`` named ``simulate`` is merged with other plugins' ``simulate`` groups, so
+        each protocol plugin adds its simulator as ``chargehub simulate <protocol>``.
 
     Runs in: the command line (app start-up).
     """

@@ -230,10 +230,13 @@ class PluginHost:
             raise ValueError(f"{hook_name!r} is not a listener hook")
         from chargehub.extensions import jobs  # noqa: PLC0415 - extensions imports this module
 
+        impls = getattr(self._state().pm.hook, hook_name).get_hookimpls()
+        if not impls:  # nobody listens: no query (the gateway notifies for every gun state change)
+            return []
         enabled = self.enabled_plugins(tenant_id)
         intervals = tuple(current_app.config.get("LISTENER_RETRY_INTERVALS", LISTENER_RETRY_INTERVALS))
         job_ids = []
-        for impl in getattr(self._state().pm.hook, hook_name).get_hookimpls():
+        for impl in impls:
             if impl.plugin_name not in enabled:
                 continue
             job_ids.append(jobs.enqueue(

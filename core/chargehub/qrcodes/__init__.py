@@ -12,6 +12,7 @@ The export kinds ``gun`` and ``socket`` (an .xlsx of a search with the QR images
 :mod:`chargehub.qrcodes.sources` and run through the one export helper, :mod:`chargehub.exports`.
 """
 from chargehub.qrcodes.images import TEMPLATES, Caption, qr_png, render
-from chargehub.qrcodes.links import KINDS, base_url, charge_url
+from chargehub.qrcodes.links import KINDS, PILE_PREFIX_PATH, base_url, charge_url, pile_qr_prefix
 
-__all__ = ["KINDS", "TEMPLATES", "Caption", "base_url", "charge_url", "qr_png", "render"]
+__all__ = ["KINDS", "PILE_PREFIX_PATH", "TEMPLATES", "Caption", "base_url", "charge_url", "pile_qr_prefix", "qr_png",
+           "render"]

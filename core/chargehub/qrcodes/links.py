@@ -10,6 +10,9 @@ from __future__ import annotations
 
 #: Asset kind -> path letter in the charging URL.
 KINDS = {"gun": "g", "socket": "s"}
+#: Path of the QR prefix pushed to piles that print their own code after it (YKC 0xF0): the pile
+#: appends its 14-digit code and the 2-digit gun number; ``/h5/charge/p/<code><gun>`` leads to the gun.
+PILE_PREFIX_PATH = "/h5/charge/p/"
 
 
 def base_url() -> str:
@@ -38,3 +41,8 @@ def charge_url(kind: str, token: str, base: str | None = None) -> str:
     except KeyError:
         raise ValueError(f"unknown QR kind {kind!r}; expected one of {', '.join(KINDS)}") from None
     return f"{(base or base_url()).rstrip('/')}/h5/charge/{letter}/{token}"
+
+
+def pile_qr_prefix(base: str | None = None) -> str:
+    """The QR prefix for piles that append their own code and gun number (``…/h5/charge/p/``)."""
+    return f"{(base or base_url()).rstrip('/')}{PILE_PREFIX_PATH}"

@@ -8,7 +8,8 @@
   model that has a station column.
 
 Models say which columns carry the tenant with a ``__scope__`` mapping, keys ``provider``,
-``property``, ``collective``, ``car_station``, ``bike_station`` (see :func:`scope_columns`). A row
+``property``, ``collective``, ``car_station``, ``bike_station`` (see :func:`scope_columns`); a model
+with both station columns (rows of either side) passes when one of them is a bound station. A row
 outside the scope answers 404 — exactly like a row that does not exist — so ids cannot be probed.
 
 Path parameters: every ``<int:…>`` parameter of an admin URL must be registered here with the model
@@ -94,9 +95,13 @@ def condition(model, scope: Scope | None = None) -> sa.ColumnElement[bool]:
             parts.append(cols["property"] == scope.property_id if "property" in cols else sa.false())
         elif scope.user_type is UserType.COLLECTIVE:
             parts.append(cols["collective"] == scope.collective_id if "collective" in cols else sa.false())
-    for level, ids in (("car_station", scope.car_station_ids), ("bike_station", scope.bike_station_ids)):
-        if ids is not None and level in cols:
-            parts.append(cols[level].in_(ids or {-1}))
+    stations = [cols[level].in_(ids or {-1})
+                for level, ids in (("car_station", scope.car_station_ids), ("bike_station", scope.bike_station_ids))
+                if ids is not None and level in cols]
+    if len(stations) == 2:  # a row of either side (e.g. an online record): one of its stations is bound
+        parts.append(sa.or_(*stations))
+    else:
+        parts.extend(stations)
     return sa.and_(sa.true(), *parts)
 
 

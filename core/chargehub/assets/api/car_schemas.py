@@ -182,6 +182,8 @@ class SpaceBatchSchema(ma.Schema):
 class SpaceUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=SHORT_NAME, metadata={"label": "车位名称"})
     lock_type = ma.fields.Enum(LockType, by_value=True, metadata={"label": "车位锁类型"})
+    gun_id = ma.fields.Integer(allow_none=True, metadata={
+        "label": "控锁电枪", "description": "地锁（桩控）: the gun whose pile raises and lowers the lock"})
 
 
 class SpaceSchema(AssetPlacementSchema):
@@ -189,6 +191,7 @@ class SpaceSchema(AssetPlacementSchema):
     name = ma.fields.String(dump_only=True)
     lock_type = ma.fields.Enum(LockType, by_value=True, dump_only=True)
     lock_state = ma.fields.Enum(LockState, by_value=True, dump_only=True)
+    gun_id = ma.fields.Integer(dump_only=True, allow_none=True)
     enabled = ma.fields.Boolean(dump_only=True)
 
 

@@ -58,12 +58,14 @@ def ensure_unique(model, column, value, field: str, exclude_id: int | None = Non
         raise ValidationFailed(f"{label or '该值'}「{value}」已存在 (already used)", field)
 
 
-def device_command(target, device_id: str, name: str, params: dict | None = None) -> CommandResult:
+def device_command(target, device_id: str, name: str, params: dict | None = None, *,
+                   timeout: float | None = None) -> CommandResult:
     """Send a device action through the command bus and write it to the audit log.
 
     An unconnected device answers ``offline`` at once (the bus knows which gateway holds which device).
+    ``timeout`` defaults to ``CHARGEHUB_COMMAND_TIMEOUT``.
     """
-    result = command_bus.send(DeviceCommand(device_id=device_id, name=name, params=params or {}))
+    result = command_bus.send(DeviceCommand(device_id=device_id, name=name, params=params or {}), timeout=timeout)
     record(f"device.{name}", target=target, device_id=device_id, status=result.status.value, reason=result.reason)
     db.session.commit()
     return result

@@ -24,8 +24,9 @@ from chargehub.assets.services.common import (
     ensure_unique,
     next_code,
 )
-from chargehub.billing.services.ykc import NO_RULE, pile_billing
-from chargehub.qrcodes import charge_url
+from chargehub.billing.services.ykc import NO_RULE, billing_settings, pile_billing
+from chargehub.config import settings
+from chargehub.qrcodes import charge_url, pile_qr_prefix
 from chargehub.contracts.devices import CommandResult
 from chargehub.errors import Conflict, ValidationFailed
 from chargehub.extensions import db
@@ -41,6 +42,8 @@ EDITABLE = ("name", "model", "version", "sim", "operation_type", "occupancy_fee"
             "protection_class", "communication", "protocol")
 #: Device actions of the pile list (重启设备, 同步时钟, 同步二维码, 同步计费规则, 同步热线, 刷新充电桩状态).
 COMMANDS = ("reboot", "sync_clock", "sync_qrcode", "sync_billing", "sync_hotline", "refresh_state")
+#: Seconds 启用 / 禁用 waits for an online pile to confirm its work parameters.
+WORK_PARAMS_TIMEOUT = 5.0
 
 
 def validate_factory_id(protocol: str, factory_id: str) -> None:
@@ -120,10 +123,14 @@ def update_pile(pile: Pile, data: Mapping[str, Any]) -> Pile:
 
 
 def set_pile_enabled(pile: Pile, enabled: bool) -> Pile:
-    """启用 / 禁用. A disabled pile is 停用 to drivers and gets no new guns."""
+    """启用 / 禁用. A disabled pile is 停用 to drivers and gets no new guns; an online pile is also told
+    (work parameters: 禁止工作 / 允许工作), and a disabled pile's next login is refused."""
     pile.enabled = enabled
     record("pile.enable" if enabled else "pile.disable", target=pile)
     db.session.commit()
+    if pile.online:
+        device_command(pile, pile.factory_id, "work_params", {"enabled": enabled, "max_power_percent": 100},
+                       timeout=WORK_PARAMS_TIMEOUT)
     return pile
 
 
@@ -154,23 +161,31 @@ def annotate_piles(piles: Iterable[Pile]) -> list[Pile]:
 def pile_command(pile: Pile, name: str) -> CommandResult:
     """Send one of :data:`COMMANDS` to the pile; the answer says accepted / rejected / timeout / offline.
 
-    ``sync_hotline`` sends the station's hotline, ``sync_qrcode`` each gun's charging URL and
+    ``sync_hotline`` sends the station's hotline (a protocol that cannot carry it answers ``rejected``
+    with the reason), ``sync_qrcode`` the QR prefix (for protocols whose piles append their own code
+    and gun number, :func:`chargehub.qrcodes.pile_qr_prefix`) and each gun's charging URL,
+    ``refresh_state`` the gun numbers to report, and
     ``sync_billing`` the YKC billing model of the rule in effect for the pile's area (refused with 409
     while there is none: :func:`chargehub.billing.services.ykc.pile_billing`).
     """
     if name not in COMMANDS:
         raise ValidationFailed(f"不支持的命令 (unknown command); 可选: {', '.join(COMMANDS)}", "name")
     params: dict[str, Any] = {}
+    guns = guns_of([pile.id]).get(pile.id, [])
     if name == "sync_hotline":
         params = {"hotline": db.session.get(CarStation, pile.station_id).hotline}
+    elif name == "sync_clock":
+        params = {"timezone": settings()["TIMEZONE"]}
+    elif name == "refresh_state":
+        params = {"guns": [g.number for g in guns]}
     elif name == "sync_qrcode":
-        params = {"guns": [{"number": g.number, "url": charge_url("gun", g.qr_token)}
-                           for g in guns_of([pile.id]).get(pile.id, [])]}
+        params = {"prefix": pile_qr_prefix(), "guns": [{"number": g.number, "url": charge_url("gun", g.qr_token)}
+                                                       for g in guns]}
     elif name == "sync_billing":
         billing = pile_billing(pile)
         if billing["rule"] is None:
             raise Conflict(f"{NO_RULE}，请先添加计费规则 (add a billing rule first)")
         if billing["ykc"] is None:
             raise Conflict("该计费规则无法下发到充电桩 (the rule's mode has no pile billing model)")
-        params = {"rule_id": billing["rule"].id, "ykc": billing["ykc"]}
+        params = billing_settings(pile.area_id)
     return device_command(pile, pile.factory_id, name, params)

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
-from chargehub.assets.car_models import CarArea, CarStation, Camera, LockType, ParkingSpace
+from chargehub.assets.car_models import CarArea, CarStation, Camera, Gun, LockType, ParkingSpace, Pile
 from chargehub.assets.services.common import device_command, ensure_accepting, next_code
 from chargehub.contracts.devices import CommandResult
 from chargehub.errors import Conflict, ValidationFailed
@@ -48,8 +48,12 @@ def create_spaces(data: Mapping[str, Any]) -> list[ParkingSpace]:
 
 
 def update_space(space: ParkingSpace, data: Mapping[str, Any]) -> ParkingSpace:
-    """修改: name and lock type (drivers see the name in the mini program)."""
-    changed = {k: data[k] for k in ("name", "lock_type") if k in data}
+    """修改: name, lock type and, for a 地锁（桩控）, the gun whose pile controls the lock (same area)."""
+    changed = {k: data[k] for k in ("name", "lock_type", "gun_id") if k in data}
+    if changed.get("gun_id") is not None:
+        gun = db.session.execute(scoped(sa.select(Gun).where(Gun.id == changed["gun_id"]), Gun)).scalar_one_or_none()
+        if gun is None or gun.area_id != space.area_id:
+            raise ValidationFailed("控锁电枪须为本区域的电枪 (the gun must be in the space's area)", "gun_id")
     for key, value in changed.items():
         setattr(space, key, value)
     record("parking_space.update", target=space, fields=sorted(changed))
@@ -72,13 +76,21 @@ def watching_camera(space: ParkingSpace) -> Camera | None:
 
 
 def lock_command(space: ParkingSpace, name: str) -> CommandResult:
-    """开锁 (``unlock``) / 关锁 (``lock``) the ground lock of ``space`` through its camera.
+    """开锁 (``unlock``) / 关锁 (``lock``) the ground lock of ``space``: through the pile of its gun for a
+    地锁（桩控） with a gun set (YKC 0x62), else through the camera watching it.
 
     :raises ValidationFailed: no camera watches the space (422).
     :raises Conflict: the camera is disabled (409).
     """
     if name not in LOCK_COMMANDS:
         raise ValidationFailed(f"未知的地锁指令 {name} (unknown lock command)", "name")
+    if space.lock_type is LockType.GROUND_LOCK and space.gun_id is not None:
+        gun = db.session.get(Gun, space.gun_id)
+        pile = db.session.get(Pile, gun.pile_id)
+        if not pile.enabled:
+            raise Conflict(f"充电桩已禁用，请先启用充电桩「{pile.name}」 (the pile is disabled)")
+        return device_command(space, pile.factory_id, "lock",
+                              {"gun": gun.number, "action": "up" if name == "lock" else "down"})
     camera = watching_camera(space)
     if camera is None:
         raise ValidationFailed("该车位没有可控制的地锁设备 (no device controls this space's lock)", "space_id")

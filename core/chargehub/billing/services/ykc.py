@@ -35,6 +35,28 @@ def ykc_dict(tariff: YkcTariff) -> dict[str, Any]:
             "slots": list(tariff.slots)}
 
 
+def model_code(version_id: int) -> str:
+    """The 4-digit YKC billing model code of a rule version: ``0001``–``9999`` (``0000`` means "none")."""
+    return f"{version_id % 9999 + 1:04d}"
+
+
+def billing_settings(area_id: int, now: datetime | None = None) -> dict[str, Any] | None:
+    """What a pile of the area is sent (after login, ``sync_billing``): ``{"rule_id", "version_id",
+    "model_code", "ykc"}``, or ``None`` when the area has no rule whose mode compiles to a YKC model."""
+    now = now or utcnow()
+    rule = rule_for_area("car", area_id, now)
+    if rule is None:
+        return None
+    try:
+        version = version_in_force(rule, now)
+        mode = mode_of(version)
+        tariff = mode.to_ykc(compiled(mode, version.params, version.id)[0])
+    except (NotImplementedError, Conflict):
+        return None
+    return {"rule_id": rule.id, "version_id": version.id, "model_code": model_code(version.id),
+            "ykc": ykc_dict(tariff)}
+
+
 def pile_billing(pile: Pile, now: datetime | None = None) -> dict[str, Any]:
     """计费详情: the enabled rule of the pile's area with the version in force, its YKC model.
 

@@ -1,9 +1,20 @@
-"""One device connection: feeds bytes to its :class:`DeviceSession` and runs commands on it."""
+"""One device connection: an :class:`asyncio.Protocol` that feeds bytes to its :class:`DeviceSession`.
+
+The common path (heartbeats, telemetry) is handled synchronously in :meth:`data_received`: decode,
+write the replies, hand the events to the listener. Output that needs the database first — a login
+to authorize, durable events to commit before their acknowledgement — is finished by a task while the
+connection's further input waits in order (reading is paused), so frames are never reordered.
+
+Liveness is not a timer per connection: :class:`~chargehub.devices.gateway.server.Gateway` sweeps its
+connections and closes those silent for longer than their idle timeout.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Awaitable
 
 from chargehub.contracts.devices import (
     CommandNotSupported,
@@ -18,9 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 log = logging.getLogger("chargehub.devices.gateway")
 
-READ_SIZE = 65536
-#: Idle connections are closed after this many silent heartbeat intervals.
-MISSED_HEARTBEATS = 3
 #: Bytes of a bad frame written to the log.
 LOGGED_FRAME_BYTES = 256
 
@@ -32,109 +40,160 @@ def frame_hex(frame: bytes) -> str:
     return f"{frame[:LOGGED_FRAME_BYTES].hex()}...(+{len(frame) - LOGGED_FRAME_BYTES} bytes)"
 
 
-class DeviceConnection:
+class DeviceConnection(asyncio.Protocol):
     """A TCP connection of one device, owned by :class:`~chargehub.devices.gateway.server.Gateway`.
 
     ``executor`` is the bound :meth:`execute` stored once, so that the bus can compare registrations
-    by identity.
+    by identity. ``last_received`` (monotonic seconds) drives the gateway's idle sweep.
     """
 
-    def __init__(self, gateway: "Gateway", protocol: DeviceProtocol,
-                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, gateway: "Gateway", protocol: DeviceProtocol) -> None:
         self.gateway = gateway
         self.protocol = protocol
-        self.reader = reader
-        self.writer = writer
-        peer = writer.get_extra_info("peername") or ("?", 0)
-        self.peer = f"{peer[0]}:{peer[1]}"
-        self.session = protocol.create_session(self.peer)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.session = None
         self.device_id: str | None = None
         self.executor = self.execute
         self.close_reason = "closed by device"
+        self.last_received = time.monotonic()
+        self.idle_timeout = gateway.idle_timeout(protocol)
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending: dict[str, asyncio.Future[CommandResult]] = {}
+        self._backlog: deque[bytes] = deque()
+        self._busy = False
         self._closing = False
+        self._cleaned = False
 
-    # -- commands (the bus executor) ---------------------------------------------------------------
+    # -- asyncio.Protocol --------------------------------------------------------------------------
 
-    async def execute(self, command: DeviceCommand) -> CommandResult:
-        """Encode ``command``, write it and wait for the device's reply (the bus enforces the timeout)."""
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peer[0]}:{peer[1]}"
+        try:
+            self.session = self.protocol.create_session(self.peer)
+        except Exception:  # noqa: BLE001 - a broken plugin must not take the gateway down
+            log.exception("protocol %s could not create a session", self.protocol.identifier)
+            self.close("protocol failure")
+            return
+        self.gateway.connection_opened(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_received = time.monotonic()
         if self._closing:
-            return CommandResult.offline("connection closed")
-        try:
-            frame = self.session.encode_command(command)
-        except CommandNotSupported as exc:
-            return CommandResult.rejected(str(exc) or f"command {command.name!r} is not supported")
-        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
-        self._pending[command.correlation_id] = future
-        try:
-            self.writer.write(frame)
-            await self.writer.drain()
-            return await future
-        except ConnectionError:
-            return CommandResult.offline("connection lost while sending")
-        finally:
-            self._pending.pop(command.correlation_id, None)
+            return
+        if self._busy:
+            self._backlog.append(data)
+            return
+        self._handle(data)
 
-    def close(self, reason: str = "closed by gateway") -> None:
-        """Close the socket (idempotent); :meth:`run` then finishes and cleans up."""
-        if not self._closing:
-            self._closing = True
-            self.close_reason = reason
-            self.writer.close()
+    def eof_received(self) -> bool:
+        return False  # close our side too
 
-    def replaced(self) -> None:
-        """The bus's ``on_replaced`` callback: a newer connection of this device took over."""
-        self.close("replaced")
-
-    # -- the read loop -----------------------------------------------------------------------------
-
-    async def run(self) -> None:
-        """Read until the device or the gateway closes the connection, then unregister."""
-        interval = float(self.protocol.heartbeat_interval or 0)
-        idle_timeout = interval * MISSED_HEARTBEATS if interval > 0 else None
-        try:
-            while not self._closing:
-                try:
-                    data = await asyncio.wait_for(self.reader.read(READ_SIZE), idle_timeout)
-                except (TimeoutError, asyncio.TimeoutError):
-                    self.close("idle timeout")
-                    break
-                if not data:
-                    break
-                if not await self._feed(data):
-                    break
-        except ConnectionError as exc:
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and not self._closing:
             self.close_reason = f"connection error: {exc}"
-        finally:
-            await self._cleanup()
+        self._closing = True
+        for future in self._pending.values():
+            if not future.done():
+                future.set_result(CommandResult.offline("connection closed"))
+        self.transport = None  # break the transport <-> protocol cycle: freed by refcount, not the collector
+        self.gateway.spawn(self._cleanup())
 
-    async def _feed(self, data: bytes) -> bool:
-        """Handle one read; return ``False`` when the connection must end."""
+    # -- input -------------------------------------------------------------------------------------
+
+    def _handle(self, data: bytes) -> None:
+        """Decode one read; finish synchronously or hand the rest to a task (input then waits)."""
         try:
             out = self.session.receive(data)
         except Exception:  # noqa: BLE001 - a broken session must not take the gateway down
             log.exception("protocol %s: session of %s (%s) failed on %s; closing", self.protocol.identifier,
                           self.device_id or "unidentified device", self.peer, frame_hex(data))
             self.close("protocol failure")
-            return False
+            return
+        if out.login is not None or out.device_id or any(e.durable for e in out.events):
+            self._busy = True
+            self.transport.pause_reading()
+            self.gateway.spawn(self._finish(out))
+            return
+        self._apply(out)
+
+    def _apply(self, out: SessionOutput) -> Awaitable[None] | None:
+        """Log errors, write replies, submit events, resolve results; return the durable-store waiter."""
         device = self.device_id or out.device_id or "unidentified device"
         for error in out.errors:
             log.warning("protocol %s: bad frame from %s (%s): %s; frame=%s", self.protocol.identifier,
                         device, self.peer, error, frame_hex(error.frame))
-        if out.device_id:
-            # Registered before the login reply goes out, so the device is commandable once it hears it.
-            await self._identify(out.device_id)
-        for reply in out.replies:
-            self.writer.write(reply)
-        if out.replies:
-            await self.writer.drain()
-        self._resolve(out)
-        for event in out.events:
-            await self.gateway.notify("on_event", event)
-        if out.close:
+        self._write(out.replies)
+        waiter = self.gateway.submit(out.events) if out.events else None
+        if not any(e.durable for e in out.events):
+            self._write(out.acks)
+            self._resolve(out)
+            waiter = None
+        if out.close and waiter is None:
             self.close("closed by protocol")
-            return False
-        return True
+        return waiter
+
+    async def _finish(self, out: SessionOutput) -> None:
+        """The slow path: authorize a login, bind the device, wait for durable events; then go on."""
+        try:
+            while out is not None and not self._closing:
+                if out.login is not None:
+                    self._apply(SessionOutput(errors=out.errors, replies=out.replies, events=out.events,
+                                              command_results=out.command_results))
+                    out = await self._login(out)
+                    continue
+                if out.device_id:
+                    # Registered before the login reply goes out, so the device is commandable once it hears it.
+                    await self._identify(out.device_id)
+                waiter = self._apply(out)
+                if waiter is not None:
+                    try:
+                        await waiter
+                    except Exception:  # noqa: BLE001 - not stored: not acknowledged, the device resends
+                        log.exception("events of %s could not be stored; not acknowledged", self.device_id)
+                    else:
+                        self._write(out.acks)
+                    self._resolve(out)
+                    if out.close:
+                        self.close("closed by protocol")
+                out = self._next_output()
+        except Exception:  # noqa: BLE001
+            log.exception("connection %s (%s) failed; closing", self.device_id, self.peer)
+            self.close("gateway failure")
+        finally:
+            self._busy = False
+        if not self._closing and self.transport is not None:
+            self.transport.resume_reading()
+
+    def _next_output(self) -> SessionOutput | None:
+        """Decode the next buffered read; ``None`` when the backlog is empty or it finished synchronously."""
+        while self._backlog and not self._closing:
+            data = self._backlog.popleft()
+            try:
+                out = self.session.receive(data)
+            except Exception:  # noqa: BLE001
+                log.exception("protocol %s: session of %s failed on %s; closing", self.protocol.identifier,
+                              self.device_id, frame_hex(data))
+                self.close("protocol failure")
+                return None
+            if out.login is not None or out.device_id or any(e.durable for e in out.events):
+                return out
+            self._apply(out)
+        return None
+
+    async def _login(self, out: SessionOutput) -> SessionOutput:
+        request = out.login
+        decision = await self.gateway.authorize(self.protocol.identifier, request, self.peer)
+        if not decision.accepted:
+            log.warning("protocol %s: login of %s from %s refused: %s", self.protocol.identifier,
+                        request.device_id, self.peer, decision.reason)
+        return self.session.login_decided(decision)
+
+    def _write(self, frames: list[bytes]) -> None:
+        if frames and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(frames))
 
     async def _identify(self, device_id: str) -> None:
         if self.device_id == device_id:
@@ -158,18 +217,61 @@ class DeviceConnection:
                 continue
             future.set_result(result)
 
-    async def _cleanup(self) -> None:
-        self._closing = True
-        self.writer.close()
-        for future in self._pending.values():
-            if not future.done():
-                future.set_result(CommandResult.offline("connection closed"))
-        if self.device_id is None:
-            return
-        self.gateway.registry.release(self.device_id, self)
+    # -- commands (the bus executor) ---------------------------------------------------------------
+
+    async def execute(self, command: DeviceCommand) -> CommandResult:
+        """Encode ``command``, write it and wait for the device's reply (the bus enforces the timeout)."""
+        if self._closing or self.transport is None:
+            return CommandResult.offline("connection closed")
         try:
-            await asyncio.to_thread(self.gateway.node.unregister_device, self.device_id, self.executor)
-        except Exception:  # noqa: BLE001 - the bus being unreachable must not stop the cleanup
-            log.exception("could not unregister device %s from the command bus", self.device_id)
-        await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
-                                  reason=self.close_reason, replaced=self.close_reason == "replaced")
+            frame = self.session.encode_command(command)
+            expects_reply = self.session.reply_expected(command)
+        except CommandNotSupported as exc:
+            return CommandResult.rejected(str(exc) or f"command {command.name!r} is not supported")
+        if not expects_reply:
+            self._write([frame])
+            return CommandResult.accepted()
+        future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
+        self._pending[command.correlation_id] = future
+        try:
+            self._write([frame])
+            return await future
+        finally:
+            self._pending.pop(command.correlation_id, None)
+
+    # -- closing -----------------------------------------------------------------------------------
+
+    def close(self, reason: str = "closed by gateway") -> None:
+        """Close the socket (idempotent); cleanup follows in :meth:`connection_lost`."""
+        if not self._closing:
+            self._closing = True
+            self.close_reason = reason
+            if self.transport is not None:
+                self.transport.close()
+
+    def replaced(self) -> None:
+        """The bus's ``on_replaced`` callback: a newer connection of this device took over."""
+        self.close("replaced")
+
+    async def _cleanup(self) -> None:
+        if self._cleaned:
+            return
+        self._cleaned = True
+        try:
+            if self.device_id is None:
+                return
+            self.gateway.registry.release(self.device_id, self)
+            try:
+                await asyncio.to_thread(self.gateway.node.unregister_device, self.device_id, self.executor)
+            except Exception:  # noqa: BLE001 - the bus being unreachable must not stop the cleanup
+                log.exception("could not unregister device %s from the command bus", self.device_id)
+            await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
+                                      reason=self.close_reason, replaced=self.close_reason == "replaced")
+        finally:
+            self.gateway.connection_closed(self)
+            if not self.closed.done():
+                self.closed.set_result(None)
+            self.executor = None  # the bound method refers to self: drop the cycle (see connection_lost)
+
+
+__all__ = ["DeviceConnection", "frame_hex"]

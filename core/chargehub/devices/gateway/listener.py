@@ -1,24 +1,29 @@
-"""What the gateway tells the rest of core about devices: connections and normalized events.
+"""What the gateway asks and tells the rest of core about devices: logins, connections, events.
 
-The gateway calls a :class:`GatewayListener` from its event loop. The default implementation only
-logs; the device domain subclasses it to write online/offline records (上下线记录) and apply events
-to the database (do blocking work with ``await asyncio.to_thread(...)``). Exceptions raised by a
-listener are logged and never break the connection.
+The gateway calls a :class:`GatewayListener` from its event loop. The default implementation accepts
+every login and only logs; the device domain (:class:`chargehub.devices.ingest.DatabaseListener`)
+checks logins against the registered devices, writes online/offline records (上下线记录) and applies
+events to the database. Exceptions raised by a listener are logged and never break a connection.
 """
 from __future__ import annotations
 
 import logging
+from typing import Awaitable
 
-from chargehub.contracts.devices import DeviceEvent
+from chargehub.contracts.devices import DeviceEvent, LoginDecision, LoginRequest
 
 log = logging.getLogger("chargehub.devices.gateway")
 
 
 class GatewayListener:
-    """Receives device connection changes and events from the gateway; every method may be overridden."""
+    """Receives logins, connection changes and device events from the gateway; override any method."""
+
+    async def authorize(self, protocol: str, request: LoginRequest, peer: str) -> LoginDecision:
+        """Decide whether ``request.device_id`` may log in, and with which settings (default: accept)."""
+        return LoginDecision.accept(request.device_id)
 
     async def on_connected(self, device_id: str, protocol: str, peer: str) -> None:
-        """A connection identified itself as ``device_id`` (after login)."""
+        """A connection identified itself as ``device_id`` (after an accepted login)."""
         log.info("device %s connected via %s from %s", device_id, protocol, peer)
 
     async def on_disconnected(self, device_id: str, protocol: str, peer: str, *, reason: str,
@@ -31,6 +36,15 @@ class GatewayListener:
         """
         log.info("device %s disconnected from %s (%s)", device_id, peer, reason)
 
-    async def on_event(self, event: DeviceEvent) -> None:
-        """A normalized event arrived from a device."""
-        log.info("device event %s from %s: %s", event.type, event.device_id, dict(event.data))
+    def submit(self, events: list[DeviceEvent]) -> Awaitable[None] | None:
+        """Take the events of one read, in order. Runs on the event loop: must not block.
+
+        :return: an awaitable that completes once every ``durable`` event is stored (and raises if
+            storing failed), or ``None`` when there is nothing to wait for.
+        """
+        for event in events:
+            log.info("device event %s from %s: %s", event.type, event.device_id, dict(event.data))
+        return None
+
+    async def stop(self) -> None:
+        """The gateway is stopping: flush what is still queued."""

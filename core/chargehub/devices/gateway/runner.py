@@ -32,16 +32,24 @@ def build_gateway(app: Flask, *, listen: str | None = None, node_id: str | None 
     :param listen: listen spec (see :mod:`~chargehub.devices.gateway.listen`); default
         ``CHARGEHUB_GATEWAY_LISTEN``.
     :param node_id: default ``CHARGEHUB_GATEWAY_NODE`` or ``<hostname>-<pid>``.
+    :param listener: default :class:`chargehub.devices.ingest.DatabaseListener` (logins checked against
+        the registered devices, events applied to the database).
     :raises ValueError: for a malformed listen spec or one naming a protocol that is not enabled.
     """
     from chargehub.extensions import command_bus, plugin_host  # noqa: PLC0415 - extensions import us
 
     with app.app_context():
         protocols = list(plugin_host.platform_providers("device_protocols").values())
-    spec = settings(app)["GATEWAY_LISTEN"] if listen is None else listen
+    config = settings(app)
+    spec = config["GATEWAY_LISTEN"] if listen is None else listen
     addresses = parse_listen(spec, protocols)
     node = command_bus.gateway_node(node_id, app=app)
-    return Gateway(protocols, node, addresses, listener=listener)
+    if listener is None:
+        from chargehub.devices.ingest import DatabaseListener  # noqa: PLC0415 - needs the models
+
+        listener = DatabaseListener(app)
+    return Gateway(protocols, node, addresses, listener=listener,
+                   missed_heartbeats=config["GATEWAY_MISSED_HEARTBEATS"])
 
 
 class GatewayThread:

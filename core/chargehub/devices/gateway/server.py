@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import signal
-from typing import Any, Iterable, Mapping
+import time
+from typing import Any, Awaitable, Coroutine, Iterable, Mapping
 
-from chargehub.contracts.devices import DeviceProtocol
+from chargehub.contracts.devices import DeviceEvent, DeviceProtocol, LoginDecision, LoginRequest
 from chargehub.devices.bus.base import GatewayNode
 from chargehub.devices.gateway.connection import DeviceConnection
 from chargehub.devices.gateway.listen import Address, listen_addresses
@@ -18,6 +18,8 @@ log = logging.getLogger("chargehub.devices.gateway")
 
 #: Seconds :meth:`Gateway.stop` waits for connections to finish their cleanup.
 STOP_GRACE = 5.0
+#: Idle connections are closed after this many silent heartbeat intervals (default).
+MISSED_HEARTBEATS = 3.0
 
 
 class Gateway:
@@ -27,13 +29,17 @@ class Gateway:
     :param node: this process's :class:`GatewayNode` (not started; :meth:`start` starts it).
     :param listen: ``{identifier: (host, port)}``; protocols not named listen on
         ``0.0.0.0:<default_port>``. Port ``0`` binds an ephemeral port (see :attr:`addresses`).
-    :param listener: receives connection changes and device events (default: logs them).
+    :param listener: authorizes logins, receives connection changes and device events (default:
+        accepts every login and logs).
+    :param missed_heartbeats: a connection silent for this many heartbeat intervals of its protocol
+        is closed as ``"idle timeout"`` (``CHARGEHUB_GATEWAY_MISSED_HEARTBEATS``).
 
     Run it with :meth:`serve_forever` (stops on SIGTERM/SIGINT) or :meth:`start` / :meth:`stop`.
     """
 
     def __init__(self, protocols: Iterable[DeviceProtocol], node: GatewayNode,
-                 listen: Mapping[str, Address] | None = None, *, listener: GatewayListener | None = None) -> None:
+                 listen: Mapping[str, Address] | None = None, *, listener: GatewayListener | None = None,
+                 missed_heartbeats: float = MISSED_HEARTBEATS) -> None:
         self.protocols = list(protocols)
         identifiers = [p.identifier for p in self.protocols]
         if len(set(identifiers)) != len(identifiers):
@@ -44,8 +50,10 @@ class Gateway:
         self.registry = ConnectionRegistry()
         #: Bound ``(host, port)`` per protocol identifier, filled by :meth:`start`.
         self.addresses: dict[str, Address] = {}
+        self.missed_heartbeats = float(missed_heartbeats)
         self._servers: list[asyncio.Server] = []
         self._connections: set[DeviceConnection] = set()
+        self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop_requested: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -58,13 +66,15 @@ class Gateway:
         try:
             for protocol in self.protocols:
                 host, port = self.listen[protocol.identifier]
-                server = await asyncio.start_server(functools.partial(self._accept, protocol), host, port)
+                server = await self._loop.create_server(
+                    lambda protocol=protocol: DeviceConnection(self, protocol), host, port, backlog=4096)
                 self._servers.append(server)
                 bound = server.sockets[0].getsockname()
                 self.addresses[protocol.identifier] = (bound[0], bound[1])
                 log.info("protocol %s listening on %s:%s", protocol.identifier, bound[0], bound[1])
             listeners = {ident: f"{host}:{port}" for ident, (host, port) in self.addresses.items()}
             await asyncio.to_thread(self.node.update_state, listeners=listeners)
+            self._sweeper = self._loop.create_task(self._sweep_idle())
         except BaseException:
             await self.stop()
             raise
@@ -73,11 +83,17 @@ class Gateway:
         """Stop accepting, leave the bus (pending senders get OFFLINE) and close every connection."""
         for server in self._servers:
             server.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         await asyncio.to_thread(self.node.stop)
-        for connection in list(self._connections):
+        connections = list(self._connections)
+        for connection in connections:
             connection.close("gateway stopping")
+        if connections:
+            await asyncio.wait([c.closed for c in connections], timeout=STOP_GRACE)
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=STOP_GRACE)
+        await self.notify("stop")
         for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
@@ -116,21 +132,54 @@ class Gateway:
         except Exception:  # noqa: BLE001 - listeners must never break a connection
             log.exception("gateway listener %s failed", method)
 
-    async def _accept(self, protocol: DeviceProtocol, reader: asyncio.StreamReader,
-                      writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
+    async def authorize(self, protocol: str, request: LoginRequest, peer: str) -> LoginDecision:
+        """Ask the listener about a login; a failing listener refuses it (the device logs in again)."""
         try:
-            connection = DeviceConnection(self, protocol, reader, writer)
-        except Exception:  # noqa: BLE001 - e.g. create_session failing
-            log.exception("protocol %s could not create a session", protocol.identifier)
-            writer.close()
-            return
+            return await self.listener.authorize(protocol, request, peer)
+        except Exception:  # noqa: BLE001
+            log.exception("could not authorize %s via %s", request.device_id, protocol)
+            return LoginDecision.refuse(request.device_id, "平台暂不可用 (platform unavailable)")
+
+    def submit(self, events: list[DeviceEvent]) -> Awaitable[None] | None:
+        """Hand events to the listener; see :meth:`GatewayListener.submit`."""
+        try:
+            return self.listener.submit(events)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("gateway listener submit failed")
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            return failed
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coroutine`` as a task the gateway waits for when stopping."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def idle_timeout(self, protocol: DeviceProtocol) -> float | None:
+        """Seconds of silence after which a connection of ``protocol`` is closed (``None``: never)."""
+        interval = float(protocol.heartbeat_interval or 0)
+        return interval * self.missed_heartbeats if interval > 0 else None
+
+    def connection_opened(self, connection: DeviceConnection) -> None:
+        """Called by a connection once its session exists."""
         self._connections.add(connection)
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await connection.run()
-        finally:
-            self._connections.discard(connection)
-            if task is not None:
-                self._tasks.discard(task)
+
+    def connection_closed(self, connection: DeviceConnection) -> None:
+        """Called by a connection after its cleanup."""
+        self._connections.discard(connection)
+
+    @property
+    def connection_count(self) -> int:
+        """Open connections, identified or not."""
+        return len(self._connections)
+
+    async def _sweep_idle(self) -> None:
+        """Close connections that stayed silent longer than their idle timeout (one pass per second)."""
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for connection in list(self._connections):
+                timeout = connection.idle_timeout
+                if timeout is not None and now - connection.last_received > timeout:
+                    connection.close("idle timeout")
