@@ -124,6 +124,8 @@ def test_new_billing_model_is_pushed_to_idle_piles_only(world):
     assert commands.start_charging(busy, 1, f"{busy}01261124120000{2:04d}", Decimal("50.00")).ok
     wait_until(lambda: db.session.execute(sa.select(sa.func.count()).select_from(Gun).where(
         Gun.pile_id == _pile(busy).id, Gun.state == "charging")).scalar_one() == 1)
+    # a balance update reaches the running session (0x42 → 0x41)
+    assert commands.update_balance(busy, 1, Decimal("80.00")).ok
     # the piles hold an older model (as after a new rule version took effect at 24:00)
     db.session.execute(sa.update(Pile).where(Pile.factory_id.in_([idle, busy])).values(billing_model_code="0001"))
     db.session.commit()
