@@ -173,3 +173,25 @@ def test_commands_from_the_bus_reach_the_pile_and_results_are_stored(platform):
     send(DeviceCommand(code, "sync_hotline", {"hotline": "4008001234"}))
     assert results[0].status is CommandStatus.REJECTED and "热线" in results[0].reason
     pile.close()
+
+
+def test_silent_pile_goes_offline_after_missed_heartbeats(make_app):
+    import chargehub_billing_standard.plugin as billing_standard
+    import chargehub_ykc.plugin as ykc
+
+    # 0.15 × YKC's 10 s heartbeat period: a pile silent for 1.5 s is offline
+    app = make_app(plugins=[billing_standard, ykc], GATEWAY_MISSED_HEARTBEATS=0.15)
+    with app.app_context():
+        network = seed_pile_network(1, guns=1, prefix="5506")
+        handle = start_in_thread(app, listen="ykc=127.0.0.1:0")
+        try:
+            code = network.pile_codes[0]
+            pile = _login(handle.addresses["ykc"], code)
+            pile.read_until(M.LoginReply)
+            assert pile.wait_closed(timeout=10), "the gateway kept a silent pile connected"
+            wait_until(lambda: not _fresh(Pile, factory_id=code)[0].online)
+            offline = _fresh(DeviceOnlineRecord, factory_id=code, state=ConnectionState.OFFLINE)
+            assert [r.reason for r in offline] == ["心跳超时 (no heartbeat)"]
+            assert {g.state for g in _fresh(Gun, pile_id=offline[0].device_ref)} == {GunState.OFFLINE}
+        finally:
+            handle.stop()
