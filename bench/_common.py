@@ -19,6 +19,15 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1], 2), "mean_ms": round(statistics.fmean(ordered), 2)}
 
 
+def proc_status_kb(field: str, pid: int | str = "self") -> int:
+    """``VmHWM`` (peak RSS), ``VmRSS``... of a process in KB, from ``/proc/<pid>/status``. Unlike
+    ``ru_maxrss``, which keeps the parent's peak across fork + exec, these belong to the process itself."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(f"{field} not in /proc/{pid}/status")
+
+
 def write_result(name: str, result: dict) -> Path:
     """Write ``result`` with the machine's description to ``bench/results/<name>.json``; return the path."""
     RESULTS.mkdir(exist_ok=True)

@@ -39,19 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import write_result  # noqa: E402
+from bench._common import proc_status_kb, write_result  # noqa: E402
 
 PREFIX = "6601"
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _status_mb(pid: int) -> dict[str, float]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = round(int(rest.split()[0]) / 1024, 1)
-    return values
+    return {field: round(proc_status_kb(field, pid) / 1024, 1) for field in ("VmRSS", "VmHWM")}
 
 
 def _ms(summary: dict) -> dict:

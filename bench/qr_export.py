@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,18 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import write_result  # noqa: E402
+from bench._common import proc_status_kb, write_result  # noqa: E402
 
 GUNS_PER_PILE = 8
-
-
-def _status_kb(field: str) -> int:
-    """``VmHWM`` (peak RSS) or ``VmRSS`` of this process in KB. Unlike ``ru_maxrss``, which keeps the
-    parent's peak across fork + exec, these belong to the child's own address space."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _settings(url: str, instance: str, image_limit: int) -> dict:
@@ -105,11 +95,11 @@ def child(url: str, instance: str, image_limit: int, user_id: int, filters: str)
     with app.app_context():
         user = db.session.get(User, user_id)
         db.session.execute(db.select(ExportFile.id).limit(1)).all()  # warm the pool like a worker would be
-        before_kb = _status_kb("VmHWM")
+        before_kb = proc_status_kb("VmHWM")
         started = time.perf_counter()
         export = start_export("gun", json.loads(filters), user, base="https://charge.example.com")
         seconds = time.perf_counter() - started
-        peak_kb = _status_kb("VmHWM")
+        peak_kb = proc_status_kb("VmHWM")
         summary = jobs.status(export.job_id).result_meta
         result = {"seconds": round(seconds, 2), "rows": export.rows, "state": export.state.value,
                   "writer_peak_rss_mb": summary["writer_peak_rss_mb"],

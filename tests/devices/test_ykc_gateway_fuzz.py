@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import random
-import socket
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,18 +17,20 @@ from hypothesis import strategies as st
 from chargehub.devices.bus.inprocess import InProcessCommandBus
 from chargehub.devices.gateway import Gateway, GatewayListener, GatewayThread
 from chargehub.testing.helpers import wait_until
-from chargehub_ykc.codec.frame import FrameReader, encode_frame
-from chargehub_ykc.codec.messages import Heartbeat, Login, encode
+from chargehub_ykc.codec import messages as M
+from chargehub_ykc.codec.frame import encode_frame
 from chargehub_ykc.protocol import YkcProtocol
+
+from .ykc_client import RawPile
 
 pytestmark = pytest.mark.timeout(240)
 
 PILE = "32010600019236"
-LOGIN = encode(Login(PILE, 0, 2, 0x10, "FUZZ1.0", 1, "0" * 20, 4))
+LOGIN = M.encode(M.Login(PILE, 0, 2, 0x10, "FUZZ1.0", 1, "0" * 20, 4))
 
 
 def heartbeat(seq: int) -> bytes:
-    return encode(Heartbeat(PILE, 1, 0), seq=seq.to_bytes(2, "big"))
+    return M.encode(M.Heartbeat(PILE, 1, 0), seq=seq.to_bytes(2, "big"))
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +42,11 @@ def gateway():
     thread.stop()
 
 
-def _connect(gw) -> tuple[socket.socket, FrameReader]:
-    sock = socket.create_connection(gw.addresses["ykc"], timeout=5)
-    sock.sendall(LOGIN)
-    reader = FrameReader()
-    codes = _read_codes(sock, reader, until=0x02)
-    assert 0x02 in codes, "no login reply"
-    return sock, reader
-
-
-def _read_codes(sock: socket.socket, reader: FrameReader, *, until: int, timeout: float = 3.0) -> list[int] | None:
-    """Frame codes read until ``until`` arrived; ``None`` when the gateway closed the connection."""
-    codes: list[int] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sock.settimeout(max(0.05, deadline - time.monotonic()))
-        try:
-            data = sock.recv(4096)
-        except socket.timeout:
-            break
-        except ConnectionError:
-            return None
-        if not data:
-            return None
-        codes += [f.code for f in reader.feed(data) if hasattr(f, "code")]
-        if until in codes:
-            return codes
-    return codes
+def _connect(gw) -> RawPile:
+    pile = RawPile(gw.addresses["ykc"])
+    pile.send_raw(LOGIN)
+    pile.read_until(M.LoginReply, timeout=3.0)
+    return pile
 
 
 def _mutate(frame: bytes, rng: random.Random, how: str) -> bytes:
@@ -96,20 +74,20 @@ def _mutate(frame: bytes, rng: random.Random, how: str) -> bytes:
        how=st.sampled_from(["random", "flip", "crc", "length", "code", "truncate", "encrypted"]))
 def test_fuzzed_input_keeps_the_gateway_and_connection_sane(gateway, blob, seed, how):
     rng = random.Random(seed)
-    sock, reader = _connect(gateway)
+    pile = _connect(gateway)
     try:
         payload = blob if how == "random" else _mutate(heartbeat(rng.randrange(65536)), rng, how) + blob[:40]
-        sock.sendall(payload)
-        # finish any frame the fuzz left open with zero padding, so the next heartbeat is parsed on its own
-        sock.sendall(b"\x00" * 260)
         try:
-            sock.sendall(heartbeat(7) + heartbeat(8))
+            pile.send_raw(payload)
+            # finish any frame the fuzz left open with zero padding, so the next heartbeat is parsed alone
+            pile.send_raw(b"\x00" * 260)
+            pile.send_raw(heartbeat(7) + heartbeat(8))
         except ConnectionError:
             return  # closed cleanly by the gateway
-        codes = _read_codes(sock, reader, until=0x04, timeout=3.0)
-        assert codes is None or 0x04 in codes, f"connection neither usable nor closed after {how}: {codes}"
+        answered = pile.wait_for(M.HeartbeatReply, timeout=3.0)
+        assert answered or pile.closed, f"connection neither usable nor closed after {how}"
     finally:
-        sock.close()
+        pile.close()
 
 
 def test_no_connection_leaks_after_fuzzing(gateway):
@@ -118,15 +96,15 @@ def test_no_connection_leaks_after_fuzzing(gateway):
 
 def test_bad_frames_are_logged_with_pile_code_and_hex(gateway, caplog):
     caplog.set_level(logging.WARNING, logger="chargehub.devices.gateway")
-    sock, reader = _connect(gateway)
+    pile = _connect(gateway)
     try:
         bad_crc = bytearray(heartbeat(3))
         bad_crc[-1] ^= 0xFF
         unknown = encode_frame(0x7F, bytes.fromhex(PILE))
-        sock.sendall(bytes(bad_crc) + unknown + heartbeat(4))
-        assert 0x04 in _read_codes(sock, reader, until=0x04)
+        pile.send_raw(bytes(bad_crc) + unknown + heartbeat(4))
+        pile.read_until(M.HeartbeatReply)
     finally:
-        sock.close()
+        pile.close()
     messages = [r.getMessage() for r in caplog.records if "bad frame" in r.getMessage()]
     assert any(PILE in m and bytes(bad_crc).hex()[:20] in m for m in messages), messages
     assert any(PILE in m and unknown.hex()[:12] in m for m in messages), messages

@@ -32,11 +32,17 @@ class RawPile:
     def send_raw(self, data: bytes) -> None:
         self.sock.sendall(data)
 
+    def wait_for(self, kind: type, timeout: float = 5.0, count: int = 1) -> bool:
+        """Read until ``count`` messages of type ``kind`` arrived in total, the peer closed, or ``timeout``;
+        return whether they arrived."""
+        deadline = time.monotonic() + timeout
+        while len(self.of(kind)) < count and not self.closed and time.monotonic() < deadline:
+            self._read(deadline)
+        return len(self.of(kind)) >= count
+
     def read_until(self, kind: type, timeout: float = 5.0, count: int = 1) -> list[tuple[bytes, Message]]:
         """Read until ``count`` messages of type ``kind`` arrived in total; return them (seq, message)."""
-        deadline = time.monotonic() + timeout
-        while len(self.of(kind)) < count and time.monotonic() < deadline:
-            self._read(deadline)
+        self.wait_for(kind, timeout, count)
         found = self.of(kind)
         assert len(found) >= count, f"expected {count} {kind.__name__}, got {[type(m).__name__ for _, m in self.received]}"
         return found

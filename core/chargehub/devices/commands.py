@@ -2,22 +2,22 @@
 
 Thin, validated wrappers over the command bus with the parameters documented in
 ``docs/devices/protocol_plugins.md`` §4; the order service decides when to call them and what the
-answer means for the order. Money is passed as ``Decimal`` yuan and sent as a 2-decimal string.
+answer means for the order. Money is passed as ``Decimal`` yuan (at most 2 decimals) and sent as a
+2-decimal string.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
+from chargehub.contracts.billing import fen, yuan
 from chargehub.contracts.devices import CommandResult, DeviceCommand
 from chargehub.extensions import command_bus
 
-CENT = Decimal("0.01")
-
-
 def _money(value: Decimal) -> str:
+    """A balance as the 2-decimal yuan string commands carry; refuses floats, negatives, sub-fen amounts."""
     if not isinstance(value, Decimal) or value < 0:
         raise ValueError(f"balance must be a non-negative Decimal, got {value!r}")
-    return str(value.quantize(CENT))
+    return str(yuan(fen(value)))
 
 
 def start_charging(device_id: str, gun: int, trade_no: str, balance: Decimal, *, logical_card: str = "0",

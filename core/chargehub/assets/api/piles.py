@@ -18,6 +18,7 @@ from chargehub.assets.api.pile_schemas import (
 )
 from chargehub.assets.car_models import Pile
 from chargehub.billing.api.schemas import PileBillingSchema
+from chargehub.billing.services.ykc import pile_billing
 from chargehub.assets.services import piles
 from chargehub.tenancy.auth import require
 from chargehub.tenancy.scope import get_or_404, scoped
@@ -96,7 +97,7 @@ class PileBilling(MethodView):
     @require("car.pile:detail")
     def get(self, pile_id):
         """计费详情: the billing rule in effect for the pile's area (``docs/api/billing.md``)."""
-        return piles.pile_billing(get_or_404(Pile, pile_id))
+        return pile_billing(get_or_404(Pile, pile_id))
 
 
 add_state_routes(blp, "/<int:pile_id>", model=Pile, param="pile_id", permission="car.pile:state",

@@ -24,7 +24,8 @@ from chargehub.assets.services.common import (
     ensure_unique,
     next_code,
 )
-from chargehub.billing.services.ykc import NO_RULE, billing_settings, pile_billing
+from chargehub.billing.services.pricing import rule_for_area
+from chargehub.billing.services.ykc import NO_RULE, billing_settings
 from chargehub.config import settings
 from chargehub.qrcodes import charge_url, pile_qr_prefix
 from chargehub.contracts.devices import CommandResult
@@ -166,7 +167,7 @@ def pile_command(pile: Pile, name: str) -> CommandResult:
     and gun number, :func:`chargehub.qrcodes.pile_qr_prefix`) and each gun's charging URL,
     ``refresh_state`` the gun numbers to report, and
     ``sync_billing`` the YKC billing model of the rule in effect for the pile's area (refused with 409
-    while there is none: :func:`chargehub.billing.services.ykc.pile_billing`).
+    while there is none or its mode has no YKC model: :func:`chargehub.billing.services.ykc.billing_settings`).
     """
     if name not in COMMANDS:
         raise ValidationFailed(f"不支持的命令 (unknown command); 可选: {', '.join(COMMANDS)}", "name")
@@ -182,10 +183,9 @@ def pile_command(pile: Pile, name: str) -> CommandResult:
         params = {"prefix": pile_qr_prefix(), "guns": [{"number": g.number, "url": charge_url("gun", g.qr_token)}
                                                        for g in guns]}
     elif name == "sync_billing":
-        billing = pile_billing(pile)
-        if billing["rule"] is None:
-            raise Conflict(f"{NO_RULE}，请先添加计费规则 (add a billing rule first)")
-        if billing["ykc"] is None:
-            raise Conflict("该计费规则无法下发到充电桩 (the rule's mode has no pile billing model)")
         params = billing_settings(pile.area_id)
+        if params is None:
+            if rule_for_area("car", pile.area_id) is None:
+                raise Conflict(f"{NO_RULE}，请先添加计费规则 (add a billing rule first)")
+            raise Conflict("该计费规则无法下发到充电桩 (the rule's mode has no pile billing model)")
     return device_command(pile, pile.factory_id, name, params)

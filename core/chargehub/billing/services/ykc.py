@@ -23,7 +23,10 @@ NO_RULE = "该区域尚未配置计费规则 (no billing rule for this area yet)
 
 def ykc_tariff_for(rule: BillingRule, at: datetime) -> YkcTariff:
     """The YKC billing model of the car rule's version in force at ``at``."""
-    version = version_in_force(rule, at)
+    return _version_tariff(version_in_force(rule, at))
+
+
+def _version_tariff(version) -> YkcTariff:
     mode = mode_of(version)
     return mode.to_ykc(compiled(mode, version.params, version.id)[0])
 
@@ -49,8 +52,7 @@ def billing_settings(area_id: int, now: datetime | None = None) -> dict[str, Any
         return None
     try:
         version = version_in_force(rule, now)
-        mode = mode_of(version)
-        tariff = mode.to_ykc(compiled(mode, version.params, version.id)[0])
+        tariff = _version_tariff(version)
     except (NotImplementedError, Conflict):
         return None
     return {"rule_id": rule.id, "version_id": version.id, "model_code": model_code(version.id),

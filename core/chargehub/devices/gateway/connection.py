@@ -105,19 +105,25 @@ class DeviceConnection(asyncio.Protocol):
 
     def _handle(self, data: bytes) -> None:
         """Decode one read; finish synchronously or hand the rest to a task (input then waits)."""
-        try:
-            out = self.session.receive(data)
-        except Exception:  # noqa: BLE001 - a broken session must not take the gateway down
-            log.exception("protocol %s: session of %s (%s) failed on %s; closing", self.protocol.identifier,
-                          self.device_id or "unidentified device", self.peer, frame_hex(data))
-            self.close("protocol failure")
+        out = self._receive(data)
+        if out is None:
             return
-        if out.login is not None or out.device_id or any(e.durable for e in out.events):
+        if _needs_task(out):
             self._busy = True
             self.transport.pause_reading()
             self.gateway.spawn(self._finish(out))
             return
         self._apply(out)
+
+    def _receive(self, data: bytes) -> SessionOutput | None:
+        """``session.receive(data)``; a session that raises closes the connection (``None``)."""
+        try:
+            return self.session.receive(data)
+        except Exception:  # noqa: BLE001 - a broken session must not take the gateway down
+            log.exception("protocol %s: session of %s (%s) failed on %s; closing", self.protocol.identifier,
+                          self.device_id or "unidentified device", self.peer, frame_hex(data))
+            self.close("protocol failure")
+            return None
 
     def _apply(self, out: SessionOutput) -> Awaitable[None] | None:
         """Log errors, write replies, submit events, resolve results; return the durable-store waiter."""
@@ -127,7 +133,7 @@ class DeviceConnection(asyncio.Protocol):
                         device, self.peer, error, frame_hex(error.frame))
         self._write(out.replies)
         waiter = self.gateway.submit(out.events) if out.events else None
-        if not any(e.durable for e in out.events):
+        if not _has_durable(out):
             self._write(out.acks)
             self._resolve(out)
             waiter = None
@@ -170,15 +176,10 @@ class DeviceConnection(asyncio.Protocol):
     def _next_output(self) -> SessionOutput | None:
         """Decode the next buffered read; ``None`` when the backlog is empty or it finished synchronously."""
         while self._backlog and not self._closing:
-            data = self._backlog.popleft()
-            try:
-                out = self.session.receive(data)
-            except Exception:  # noqa: BLE001
-                log.exception("protocol %s: session of %s failed on %s; closing", self.protocol.identifier,
-                              self.device_id, frame_hex(data))
-                self.close("protocol failure")
+            out = self._receive(self._backlog.popleft())
+            if out is None:
                 return None
-            if out.login is not None or out.device_id or any(e.durable for e in out.events):
+            if _needs_task(out):
                 return out
             self._apply(out)
         return None
@@ -272,6 +273,15 @@ class DeviceConnection(asyncio.Protocol):
             if not self.closed.done():
                 self.closed.set_result(None)
             self.executor = None  # the bound method refers to self: drop the cycle (see connection_lost)
+
+
+def _needs_task(out: SessionOutput) -> bool:
+    """Output that must wait for core: a login to decide, a device to bind, durable events to store."""
+    return out.login is not None or bool(out.device_id) or _has_durable(out)
+
+
+def _has_durable(out: SessionOutput) -> bool:
+    return any(event.durable for event in out.events)
 
 
 __all__ = ["DeviceConnection", "frame_hex"]
