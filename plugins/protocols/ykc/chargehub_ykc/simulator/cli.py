@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
-import sys
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import click
 
+from chargehub.devices.simulation import run_fleet
 from chargehub_ykc.simulator.fleet import Fleet
 
 __all__ = ["ykc", "simulate_group"]
@@ -26,28 +24,6 @@ def _decimal(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
     if result <= 0:
         raise click.BadParameter("must be positive")
     return result
-
-
-def _emit(stats: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(stats, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
-async def _run(fleet: Fleet, duration: float, stats_every: float) -> None:
-    fleet.start()
-    loop = asyncio.get_running_loop()
-    end = loop.time() + duration if duration > 0 else None
-    try:
-        while end is None or loop.time() < end:
-            step = stats_every if stats_every > 0 else 1.0
-            if end is not None:
-                step = min(step, max(0.0, end - loop.time()))
-            await asyncio.sleep(step)
-            if stats_every > 0 and (end is None or loop.time() < end):
-                _emit(fleet.stats())
-    finally:
-        _emit(fleet.stats())
-        await fleet.stop()
 
 
 @click.command("ykc")
@@ -87,7 +63,7 @@ def ykc(host: str, port: int, count: int, guns: int, prefix: str, first: int, pi
     gc.freeze()  # thousands of long-lived piles: keep them out of the collector's full passes
     gc.set_threshold(50_000, 20, 100)  # frames are short-lived: let them die young
     try:
-        asyncio.run(_run(fleet, duration, stats_every))
+        asyncio.run(run_fleet(fleet, duration, stats_every))
     except KeyboardInterrupt:
         pass
 

@@ -3,11 +3,10 @@ synchronous tests (:class:`FleetThread`)."""
 from __future__ import annotations
 
 import asyncio
-import inspect
-import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
+from chargehub.devices.simulation import SimulatorThread, raise_fd_limit
 from chargehub_ykc.simulator.config import PileConfig
 from chargehub_ykc.simulator.gun import CHARGING
 from chargehub_ykc.simulator.pile import SimulatedPile
@@ -22,23 +21,6 @@ def pile_codes(prefix: str, count: int, first: int = 1) -> list[str]:
     if not prefix.isdigit() or width < 1 or first + count - 1 >= 10 ** width:
         raise ValueError(f"prefix {prefix!r} leaves no room for {count} piles from {first}")
     return [prefix + str(n).zfill(width) for n in range(first, first + count)]
-
-
-def raise_fd_limit() -> int:
-    """Raise this process's open-file soft limit to its hard limit (one socket per pile); return it."""
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return -1
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass
-    return soft
 
 
 class Fleet:
@@ -135,79 +117,8 @@ class Fleet:
         return out
 
 
-class FleetThread:
-    """An event loop in a daemon thread, optionally running a :class:`Fleet`, for synchronous code.
-
-    ``run(fn, *args)`` calls ``fn`` in the loop's thread (awaiting it when it returns an awaitable) and
-    returns its result; ``run(coro)`` runs a coroutine there. Use it for every call on the piles::
-
-        with FleetThread(Fleet(port=port, count=10)) as sim:
-            sim.run(sim.fleet.wait_logged_in())
-            sim.run(sim.fleet.pile(code).plug, 1)
-    """
+class FleetThread(SimulatorThread):
+    """:class:`~chargehub.devices.simulation.SimulatorThread` running a :class:`Fleet`."""
 
     def __init__(self, fleet: Fleet | None = None, *, name: str = "ykc-simulator") -> None:
-        self.fleet = fleet
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
-
-    def start(self) -> "FleetThread":
-        """Start the thread and, when there is one, the fleet."""
-        self._thread.start()
-        if self.fleet is not None:
-            self.run(self.fleet.start)
-        return self
-
-    def run(self, what: Any, *args: Any, timeout: float | None = 30.0) -> Any:
-        """Run a coroutine, or call ``what(*args)``, in the loop's thread; return the result."""
-        if inspect.iscoroutine(what):
-            return asyncio.run_coroutine_threadsafe(what, self.loop).result(timeout)
-
-        async def call() -> Any:
-            result = what(*args)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout)
-
-    def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
-        """Evaluate ``predicate()`` in the loop's thread until it is truthy; return its value.
-        :class:`TimeoutError` after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = self.run(predicate)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout} s")
-            time.sleep(interval)
-
-    def stats(self) -> dict[str, Any]:
-        """The fleet's :meth:`Fleet.stats`, computed in the loop's thread."""
-        assert self.fleet is not None
-        return self.run(self.fleet.stats)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Close the fleet, stop the loop and join the thread."""
-        if not self._thread.is_alive():
-            return
-        if self.fleet is not None:
-            try:
-                self.run(self.fleet.stop(), timeout=timeout)
-            except Exception:
-                pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        if not self._thread.is_alive():
-            self.loop.close()
-
-    def __enter__(self) -> "FleetThread":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        super().__init__(fleet, name=name)
