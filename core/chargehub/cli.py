@@ -53,16 +53,20 @@ def run_command(host: str, port: int, threads: int, no_gateway: bool) -> None:
     """Run web, gateway and jobs together (the embedded default; also works with Redis configured)."""
     from chargehub.devices.gateway import start_in_thread  # noqa: PLC0415
     from chargehub.extensions import jobs  # noqa: PLC0415
+    from chargehub.mqtt.embedded import start_embedded_broker  # noqa: PLC0415
 
     require_current_schema()
     app = current_app._get_current_object()
     jobs.start_background(app)
-    gateway = None if no_gateway else start_in_thread(app)
+    broker = None if no_gateway else start_embedded_broker(app)
+    gateway = None if no_gateway else start_in_thread(app, mqtt_url=broker.url if broker else None)
     try:
         _serve(host, port, threads)
     finally:
         if gateway is not None:
             gateway.stop()
+        if broker is not None:
+            broker.stop()
         jobs.stop_background()
 
 

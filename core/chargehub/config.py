@@ -11,7 +11,15 @@ Environment variables (all optional):
 ``CHARGEHUB_DATABASE_URL``      SQLAlchemy URL (default ``sqlite:///<instance>/chargehub.sqlite3``)
 ``CHARGEHUB_REDIS_URL``         Redis; enables rq jobs, the Redis command bus and shared device state
 ``CHARGEHUB_REDIS_NAMESPACE``   prefix of every Redis key and queue name (default ``chargehub``)
-``CHARGEHUB_MQTT_URL``          MQTT broker, ``mqtt://user:pass@host:1883``
+``CHARGEHUB_MQTT_URL``          MQTT broker, ``mqtt://user:pass@host:1883`` (``mqtts://`` for TLS); unset: the
+                                embedded platform (``chargehub run``) starts its own broker
+``CHARGEHUB_MQTT_EMBEDDED_LISTEN``  where that embedded broker listens (default ``0.0.0.0:1884``)
+``CHARGEHUB_MQTT_ACCOUNTS``     ``dynsec``: push each device's own broker account to Mosquitto's dynamic security
+                                plugin (the ``CHARGEHUB_MQTT_URL`` account must be a dynsec admin); ``none``
+                                (default): credentials are issued and shown, the broker is set up by hand
+``CHARGEHUB_MQTT_SHARED_GROUP`` shared-subscription group of the gateway nodes (default ``chargehub-gateway``;
+                                ``none``: plain subscriptions, for a broker without shared subscriptions; the
+                                embedded broker never uses them)
 ``CHARGEHUB_SECRET_KEY``        Flask secret key (default: generated into ``<instance>/secret_key``)
 ``CHARGEHUB_SECRETS_KEYS``      comma-separated Fernet keys for plugin secrets, newest first
                                 (default: generated into ``<instance>/secrets.key``)
@@ -52,6 +60,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "REDIS_URL": (str, None),
     "REDIS_NAMESPACE": (str, "chargehub"),
     "MQTT_URL": (str, None),
+    "MQTT_EMBEDDED_LISTEN": (str, "0.0.0.0:1884"),
+    "MQTT_ACCOUNTS": (str, "none"),
+    "MQTT_SHARED_GROUP": (str, "chargehub-gateway"),
     "SECRET_KEY": (str, None),
     "SECRETS_KEYS": (str, None),
     "TIMEZONE": (str, "Asia/Shanghai"),
@@ -125,6 +136,15 @@ def finalize(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         raise ConfigError(f"{ENV_PREFIX}TIMEZONE={values['TIMEZONE']!r} is not a known time zone") from exc
     if values["LANGUAGE"] not in SUPPORTED_LANGUAGES:
         raise ConfigError(f"{ENV_PREFIX}LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+    if values["MQTT_ACCOUNTS"] not in ("none", "dynsec"):
+        raise ConfigError(f"{ENV_PREFIX}MQTT_ACCOUNTS must be 'none' or 'dynsec'")
+    if values["MQTT_URL"]:
+        from chargehub.mqtt.broker import BrokerAddress  # noqa: PLC0415 - keeps config import-light
+
+        try:
+            BrokerAddress.parse(values["MQTT_URL"])
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_PREFIX}MQTT_URL: {exc}") from exc
     if values["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be 'json' or 'text'")
     if values["DATABASE_URL"].startswith("postgres://"):

@@ -39,17 +39,13 @@ def _redis(url):
 
 def _mqtt(url):
     """Connect, complete the MQTT handshake and disconnect (paho-mqtt), within 3 s."""
-    import paho.mqtt.client as mqtt  # noqa: PLC0415
+    from chargehub.mqtt.broker import BrokerAddress, client_id, new_client  # noqa: PLC0415
 
-    parsed = urlparse(url)
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"chargehub-health-{socket.gethostname()}-{time.time_ns()}")
-    if parsed.username:
-        client.username_pw_set(parsed.username, parsed.password)
-    if parsed.scheme in ("mqtts", "ssl"):
-        client.tls_set()
+    address = BrokerAddress.parse(url)
+    client = new_client(address, client_id("health"))
     result = {}
     client.on_connect = lambda c, u, flags, rc, props=None: result.setdefault("rc", rc)
-    client.connect(parsed.hostname or "127.0.0.1", parsed.port or (8883 if parsed.scheme in ("mqtts", "ssl") else 1883), keepalive=5)
+    client.connect(address.host, address.port, keepalive=5)
     deadline = time.monotonic() + 3
     while "rc" not in result and time.monotonic() < deadline:
         client.loop(timeout=0.1)

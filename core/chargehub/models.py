@@ -2,6 +2,7 @@
 from chargehub.assets import bike_models, car_models  # noqa: F401
 from chargehub.assets.models import StationInvoiceConfig, StationPlugin  # noqa: F401
 from chargehub.billing import models  # noqa: F401
+from chargehub.devices import bike_models as device_bike_models  # noqa: F401
 from chargehub.devices import models as device_models  # noqa: F401
 from chargehub.exports.models import ExportFile  # noqa: F401
 from chargehub.plugins.models import PlatformPlugin, PluginListenerFailure, TenantPlugin  # noqa: F401

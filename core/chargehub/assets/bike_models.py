@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from chargehub.assets.models import AssetOwned, StationColumns, new_token, owner_fk
-from chargehub.db import UTCDateTime
+from chargehub.db import JSONType, UTCDateTime
 from chargehub.extensions import db
 from chargehub.tenancy.models import _enum
 
@@ -55,6 +55,16 @@ class BikeArea(BikeOwned, db.Model):
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
 
 
+class AccountState(str, enum.Enum):
+    """Broker account (MQTT 账号) state of a device."""
+
+    PENDING = "pending"  # 待同步: issued, not yet on the broker
+    ACTIVE = "active"  # 已生效: the broker accepts it
+    DISABLED = "disabled"  # 已停用: the device is disabled, the broker refuses it
+    FAILED = "failed"  # 同步失败: the broker could not be told (retried; see account_error)
+    UNMANAGED = "unmanaged"  # 未托管: no broker account management configured (CHARGEHUB_MQTT_ACCOUNTS)
+
+
 class BikeDevice(BikePlaced, db.Model):
     """设备: an e-bike charger with ``socket_count`` sockets (2 to 12)."""
 
@@ -77,13 +87,28 @@ class BikeDevice(BikePlaced, db.Model):
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
     online: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    online_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    firmware: Mapped[str] = mapped_column(sa.String(50), default="", server_default="", nullable=False)
+    #: Device-level faults (socket 0 of a ``fault`` message): the manual's bitmap and its decoding.
+    fault_bits: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
+    faults: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]", nullable=False)
+    #: MQTT 账号: username is the factory id; the password is issued when the device is added,
+    #: Fernet-encrypted (``CHARGEHUB_SECRETS_KEYS``) and pushed to the broker (see chargehub.mqtt.accounts).
+    mqtt_password: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    account_state: Mapped[AccountState] = mapped_column(_enum(AccountState), default=AccountState.PENDING,
+                                                        server_default="pending", nullable=False)
+    account_error: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
+    account_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SocketState(str, enum.Enum):
     """插座状态."""
 
     IDLE = "idle"  # 空闲中
+    PLUGGED = "plugged"  # 已插入 (a load is connected, not charging)
     CHARGING = "charging"  # 充电中
+    FAULT = "fault"  # 故障
+    OFFLINE = "offline"  # 离线 (its device is offline)
 
 
 class Socket(BikePlaced, db.Model):

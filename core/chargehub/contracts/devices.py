@@ -142,6 +142,10 @@ class DeviceCommand:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
     correlation_id: str = field(default_factory=_new_correlation_id)
+    #: The device's protocol identifier (``"bike_mqtt"``...). Needed for devices of message-broker
+    #: protocols, which no gateway node holds a connection to: any node serving the protocol can
+    #: command them. Optional for connection protocols (the bus finds the node holding the device).
+    protocol: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form used on the command bus."""
@@ -150,6 +154,7 @@ class DeviceCommand:
             "name": self.name,
             "params": dict(self.params),
             "correlation_id": self.correlation_id,
+            "protocol": self.protocol,
         }
 
     @classmethod
@@ -160,6 +165,7 @@ class DeviceCommand:
             name=str(data["name"]),
             params=dict(data.get("params") or {}),
             correlation_id=str(data["correlation_id"]),
+            protocol=str(data.get("protocol") or ""),
         )
 
     def to_json(self) -> str:
@@ -266,6 +272,10 @@ class LoginRequest:
 
     device_id: str
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: ``True`` when the device did not announce itself but is heard from on a session that does not
+    #: know it yet (an MQTT device after a gateway restart, or heard by another gateway node): core
+    #: checks it like a login but records no new 上线 unless the device was marked offline.
+    resumed: bool = False
 
 
 @dataclass(frozen=True)
@@ -341,7 +351,8 @@ class SessionOutput:
         :meth:`DeviceSession.encode_command`; unknown correlation ids are ignored.
     :param errors: frames that could not be understood (logged, never fatal).
     :param close: ``True`` asks the gateway to close the connection after writing ``replies``
-        (e.g. a login the protocol refuses).
+        (e.g. a login the protocol refuses, or an MQTT device that announced it went offline).
+    :param close_reason: why, in words recorded with the 下线 record (default "closed by protocol").
     """
 
     replies: list[bytes] = field(default_factory=list)
@@ -352,6 +363,7 @@ class SessionOutput:
     command_results: list[tuple[str, CommandResult]] = field(default_factory=list)
     errors: list[ProtocolError] = field(default_factory=list)
     close: bool = False
+    close_reason: str | None = None
 
 
 class DeviceSession:
@@ -396,6 +408,9 @@ class DeviceSession:
         what the protocol pushes after login (clock, tariff...) from ``decision.settings``; then decode
         whatever input is still buffered, as :meth:`receive` would. Refused: reply with the protocol's
         refusal and set ``close``.
+
+        MQTT protocols: the gateway may also call it with no request pending, to log in a device it has
+        not heard from before sending it a command (a resumed login): log in silently, or close.
         """
         raise NotImplementedError
 
@@ -429,13 +444,47 @@ class DeviceProtocol(Provider):
     ``default_port``        TCP port the gateway listens on when nothing else is configured
     ``heartbeat_interval``  seconds between the device's heartbeats; the gateway considers a connection
                             dead after about three silent intervals
-    ``transport``           only ``"tcp"`` for now
+    ``transport``           ``"tcp"`` (the gateway listens, one session per connection) or ``"mqtt"``
+                            (the gateway holds one broker client, one session per device heard from)
+    ``device_kind``         which registered devices log in: ``"pile"`` (充电桩) or ``"bike_device"``
+                            (两轮车充电设备)
+
+    **MQTT protocols** also implement the topic methods below. The gateway subscribes to
+    :meth:`uplink_filters` through a shared subscription (several gateway nodes split the devices),
+    to :meth:`reply_filters` on every node, finds the device of each message with
+    :meth:`device_of_topic` and feeds the payload to that device's session, one whole message per
+    :meth:`DeviceSession.receive` call. ``replies`` and ``acks`` go to :meth:`downlink_topic` (QoS 1),
+    and so do encoded commands. A session must expect any message first (the device announced itself
+    to another node, or before a gateway restart): it then returns a ``LoginRequest`` with
+    ``resumed=True`` and handles the message after :meth:`DeviceSession.login_decided`.
+    :meth:`device_acl` is what the broker lets a device do with its own credentials.
     """
 
     kind: ClassVar[str] = "device_protocols"
     transport: ClassVar[str] = "tcp"
+    device_kind: ClassVar[str] = "pile"
     default_port: ClassVar[int] = 0
     heartbeat_interval: ClassVar[float] = 30.0
+
+    def uplink_filters(self) -> list[str]:
+        """MQTT: topic filters of what devices publish (read through a shared subscription)."""
+        raise NotImplementedError
+
+    def reply_filters(self) -> list[str]:
+        """MQTT: topic filters of answers to commands (read by every node; default: none)."""
+        return []
+
+    def device_of_topic(self, topic: str) -> str | None:
+        """MQTT: the device id a topic belongs to, ``None`` for a topic of no device."""
+        raise NotImplementedError
+
+    def downlink_topic(self, device_id: str) -> str:
+        """MQTT: where the platform publishes to ``device_id``."""
+        raise NotImplementedError
+
+    def device_acl(self, device_id: str) -> list[tuple[str, str]]:
+        """MQTT: ``(topic filter, "publish" | "subscribe")`` pairs the broker allows ``device_id``."""
+        raise NotImplementedError
 
     def create_session(self, peer: str) -> DeviceSession:
         """Return a fresh :class:`DeviceSession` for a newly accepted connection.

@@ -1,9 +1,12 @@
-"""A car charging network of any size for device tests and the gateway benchmark.
+"""Charging networks of any size for device tests and the gateway benchmark.
 
-:func:`seed_pile_network` bulk-inserts one approved provider, property, station and default area, a
+:func:`seed_pile_network` bulk-inserts one approved provider, property, car station and default area, a
 billing rule (time-of-use, through the billing service so its version and model exist) and ``piles``
-YKC piles with ``guns`` guns each — fast enough for 10,000 piles. Needs an app context and the
-standard billing modes plugin registered.
+YKC piles with ``guns`` guns each — fast enough for 10,000 piles. Needs an app context and (with
+``billing``) the standard billing modes plugin registered.
+
+:func:`seed_bike_network` does the same for e-bike chargers: an approved provider, property, e-bike
+station (with a service phone) and default area, and ``devices`` chargers with ``sockets`` sockets each.
 """
 from __future__ import annotations
 
@@ -53,20 +56,9 @@ def seed_pile_network(piles: int, guns: int = 2, *, prefix: str = "5503", name: 
     from chargehub.billing.services.rules import create_rule  # noqa: PLC0415
     from chargehub.extensions import db  # noqa: PLC0415
     from chargehub.tenancy.auth import acting_as  # noqa: PLC0415
-    from chargehub.tenancy.models import AuditState, Property, ServiceProvider, User, UserType  # noqa: PLC0415
+    from chargehub.tenancy.models import AuditState  # noqa: PLC0415
 
-    tag = uuid.uuid4().int % 10**8
-    provider = ServiceProvider(name=f"{name}服务商", phone=f"137{tag:08d}", audit_state=AuditState.APPROVED)
-    db.session.add(provider)
-    db.session.flush()
-    owner = {"provider_id": provider.id}
-    prop = Property(name=f"{name}物业", phone=f"136{tag:08d}", **owner)
-    admin = db.session.execute(sa.select(User).where(User.user_type == UserType.SYSTEM).limit(1)).scalar_one_or_none()
-    if admin is None:
-        admin = User(phone=f"135{tag:08d}", name="admin", password_hash="x", user_type=UserType.SYSTEM, is_owner=True)
-    db.session.add_all([prop, admin])
-    db.session.flush()
-    owner["property_id"] = prop.id
+    tag, owner, admin = _seed_owner(name)
     station = CarStation(name=f"{name}电站", hotline="4008001234", audit_state=AuditState.APPROVED, **owner)
     db.session.add(station)
     db.session.flush()
@@ -93,4 +85,95 @@ def seed_pile_network(piles: int, guns: int = 2, *, prefix: str = "5503", name: 
         with acting_as(admin):
             rule_id = create_rule("car", {"station_id": station.id, "area_id": area.id, "name": f"{name}分时计费",
                                           "mode": "car_tou", "params": TOU_RULE}).id
-    return PileNetwork(provider.id, prop.id, station.id, area.id, admin.id, rule_id, codes)
+    return PileNetwork(owner["provider_id"], owner["property_id"], station.id, area.id, admin.id, rule_id, codes)
+
+
+@dataclass(frozen=True)
+class BikeNetwork:
+    """Ids of what :func:`seed_bike_network` created, devices in creation order.
+
+    ``factory_ids[i]`` is the id device ``device_ids[i]`` logs in with; ``sockets[factory_id]`` maps its
+    socket numbers to socket ids.
+    """
+
+    provider_id: int
+    property_id: int
+    station_id: int
+    area_id: int
+    admin_id: int
+    factory_ids: tuple[str, ...]
+    device_ids: tuple[int, ...]
+    sockets: dict[str, dict[int, int]]
+    hotline: str
+
+
+def bike_factory_id(prefix: str, index: int) -> str:
+    """The factory id (sn) of e-bike charger number ``index`` under ``prefix``: ``BK000001``."""
+    return f"{prefix}{index:06d}"
+
+
+def seed_bike_network(devices: int, sockets: int = 10, *, prefix: str = "BK", name: str = "单车网关测试",
+                      factory_ids: list[str] | None = None, protocol: str = "bike_mqtt",
+                      hotline: str = "4008005678") -> BikeNetwork:
+    """Create the e-bike network described in the module docstring (bulk inserts) and return its ids.
+
+    :param sockets: sockets per device (numbered 1..n; the manual's devices have 2 to 12).
+    :param prefix: factory ids are ``prefix`` + six digits (:func:`bike_factory_id`).
+    :param factory_ids: the devices' factory ids instead of ``devices`` generated ones.
+    :param protocol: the devices' ``protocol`` column.
+    :param hotline: the station's service phone (sent to devices after login).
+    """
+    from chargehub.assets.bike_models import BikeArea, BikeDevice, BikeStation, Socket  # noqa: PLC0415
+    from chargehub.extensions import db  # noqa: PLC0415
+    from chargehub.tenancy.models import AuditState  # noqa: PLC0415
+
+    tag, owner, admin = _seed_owner(name)
+    station = BikeStation(name=f"{name}电站", service_phone=hotline, audit_state=AuditState.APPROVED, **owner)
+    db.session.add(station)
+    db.session.flush()
+    area = BikeArea(station_id=station.id, code=f"BA{tag:08d}", name="默认区域", is_default=True, **owner)
+    db.session.add(area)
+    db.session.flush()
+    ids = tuple(factory_ids) if factory_ids is not None else tuple(
+        bike_factory_id(prefix, i + 1) for i in range(devices))
+    placed = {"station_id": station.id, "area_id": area.id, **owner}
+    for start in range(0, len(ids), 5000):
+        db.session.execute(sa.insert(BikeDevice), [
+            {"code": f"B{tag % 10**6:06d}{i:06d}", "factory_id": ids[i], "name": f"{i + 1}号设备",
+             "socket_count": sockets, "protocol": protocol, **placed}
+            for i in range(start, min(len(ids), start + 5000))])
+    rows = db.session.execute(sa.select(BikeDevice.id, BikeDevice.factory_id).where(
+        BikeDevice.station_id == station.id).order_by(BikeDevice.id)).all()
+    by_factory = {factory_id: device_id for device_id, factory_id in rows}
+    socket_rows = [{"device_id": device_id, "number": n, **placed} for device_id, _ in rows
+                   for n in range(1, sockets + 1)]
+    for start in range(0, len(socket_rows), 10_000):
+        db.session.execute(sa.insert(Socket), socket_rows[start:start + 10_000])
+    db.session.commit()
+    found: dict[int, dict[int, int]] = {}
+    for device_id, number, socket_id in db.session.execute(sa.select(Socket.device_id, Socket.number, Socket.id).where(
+            Socket.station_id == station.id)):
+        found.setdefault(device_id, {})[number] = socket_id
+    return BikeNetwork(owner["provider_id"], owner["property_id"], station.id, area.id, admin.id, ids,
+                       tuple(by_factory[f] for f in ids), {f: found.get(by_factory[f], {}) for f in ids}, hotline)
+
+
+def _seed_owner(name: str):
+    """An approved provider and its property named after ``name``, and a platform admin (the first
+    system user, created when there is none): ``(tag, {"provider_id", "property_id"}, admin)``."""
+    from chargehub.extensions import db  # noqa: PLC0415
+    from chargehub.tenancy.models import AuditState, Property, ServiceProvider, User, UserType  # noqa: PLC0415
+
+    tag = uuid.uuid4().int % 10**8
+    provider = ServiceProvider(name=f"{name}服务商", phone=f"137{tag:08d}", audit_state=AuditState.APPROVED)
+    db.session.add(provider)
+    db.session.flush()
+    owner = {"provider_id": provider.id}
+    prop = Property(name=f"{name}物业", phone=f"136{tag:08d}", **owner)
+    admin = db.session.execute(sa.select(User).where(User.user_type == UserType.SYSTEM).limit(1)).scalar_one_or_none()
+    if admin is None:
+        admin = User(phone=f"135{tag:08d}", name="admin", password_hash="x", user_type=UserType.SYSTEM, is_owner=True)
+    db.session.add_all([prop, admin])
+    db.session.flush()
+    owner["property_id"] = prop.id
+    return tag, owner, admin

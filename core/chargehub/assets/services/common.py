@@ -65,7 +65,9 @@ def device_command(target, device_id: str, name: str, params: dict | None = None
     An unconnected device answers ``offline`` at once (the bus knows which gateway holds which device).
     ``timeout`` defaults to ``CHARGEHUB_COMMAND_TIMEOUT``.
     """
-    result = command_bus.send(DeviceCommand(device_id=device_id, name=name, params=params or {}), timeout=timeout)
+    command = DeviceCommand(device_id=device_id, name=name, params=params or {},
+                            protocol=getattr(target, "protocol", "") or "")
+    result = command_bus.send(command, timeout=timeout)
     record(f"device.{name}", target=target, device_id=device_id, status=result.status.value, reason=result.reason)
     db.session.commit()
     return result

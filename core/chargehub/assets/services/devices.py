@@ -8,7 +8,9 @@ Rules:
 - current lower limit ≤ upper limit; deployment date ≥ production date (checked on the merged
   values when editing);
 - it cannot be deleted while one of its sockets is charging; deleting removes its sockets too;
-- device actions (refresh_state, reboot) go through :func:`.common.device_command`.
+- device actions (refresh_state, reboot) go through :func:`.common.device_command`;
+- a device gets its own broker account (MQTT 账号) when it is added; disabling, enabling and deleting
+  the device update the broker (:mod:`chargehub.devices.accounts`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from chargehub.assets.services.common import (
     next_code,
 )
 from chargehub.contracts.devices import CommandResult
+from chargehub.devices.accounts import issue_password, schedule_delete, schedule_sync
 from chargehub.errors import Conflict, ValidationFailed
 from chargehub.extensions import db
 from chargehub.tenancy.audit_log import record
@@ -67,6 +70,7 @@ def create_device(data: Mapping[str, Any]) -> BikeDevice:
     device = BikeDevice(provider_id=area.provider_id, property_id=area.property_id, station_id=area.station_id,
                         area_id=area.id, code=next_code(BikeDevice, CODE_PREFIX), factory_id=data["factory_id"],
                         socket_count=count, **{k: data[k] for k in EDITABLE if k in data})
+    issue_password(device)
     db.session.add(device)
     db.session.flush()
     for number in range(1, count + 1):
@@ -75,6 +79,7 @@ def create_device(data: Mapping[str, Any]) -> BikeDevice:
                               number=number, state=SocketState.IDLE))
     record("bike_device.create", target=device, code=device.code, factory_id=device.factory_id, socket_count=count)
     db.session.commit()
+    schedule_sync(device.id)
     return device
 
 
@@ -94,6 +99,7 @@ def set_device_enabled(device: BikeDevice, enabled: bool) -> BikeDevice:
     device.enabled = enabled
     record("bike_device.enable" if enabled else "bike_device.disable", target=device)
     db.session.commit()
+    schedule_sync(device.id)
     return device
 
 
@@ -108,8 +114,10 @@ def delete_device(device: BikeDevice) -> None:
     # sockets first, in one statement: the ORM knows no relationship to order the two deletes by
     db.session.execute(sa.delete(Socket).where(Socket.device_id == device.id))
     record("bike_device.delete", target=device, code=device.code, factory_id=device.factory_id)
+    username, protocol = device.factory_id, device.protocol
     db.session.delete(device)
     db.session.commit()
+    schedule_delete(username, protocol)
 
 
 def device_action(device: BikeDevice, name: str) -> CommandResult:

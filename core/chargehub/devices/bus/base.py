@@ -95,6 +95,8 @@ class GatewayNode(abc.ABC):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.started_at: str | None = None
         self.listeners: dict[str, str] = {}
+        #: Protocol identifier → executor for devices of broker protocols (see :meth:`register_protocol`).
+        self.protocol_executors: dict[str, Executor] = {}
 
     @abc.abstractmethod
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -124,6 +126,22 @@ class GatewayNode(abc.ABC):
     @abc.abstractmethod
     def device_ids(self) -> list[str]:
         """Devices currently registered on this node."""
+
+    def register_protocol(self, protocol: str, executor: Executor) -> None:
+        """Serve commands for every device of ``protocol`` that no connection registered.
+
+        For broker protocols (MQTT): no gateway node holds a device's connection, every node reaches
+        every device through the broker, so the bus hands a command carrying
+        :attr:`DeviceCommand.protocol` to any live node that registered the protocol. Call before
+        :meth:`start` or from a thread other than the loop (it may do network IO).
+        """
+        self.protocol_executors[protocol] = executor
+
+    def executor_for(self, command: DeviceCommand, device_executor: Executor | None) -> Executor | None:
+        """The device's own executor, else this node's executor for the command's protocol."""
+        if device_executor is not None:
+            return device_executor
+        return self.protocol_executors.get(command.protocol) if command.protocol else None
 
     def update_state(self, *, listeners: dict[str, str] | None = None) -> None:
         """Publish this node's listeners (``{protocol: "host:port"}``) in :meth:`CommandBus.gateway_states`."""

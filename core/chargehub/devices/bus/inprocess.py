@@ -45,7 +45,7 @@ class InProcessCommandBus(CommandBus):
     def send(self, command: DeviceCommand, timeout: float | None = None) -> CommandResult:
         timeout = self.default_timeout if timeout is None else float(timeout)
         with self._lock:
-            registration = self._devices.get(command.device_id)
+            registration = self._devices.get(command.device_id) or self._protocol_registration(command.protocol)
         if registration is None:
             return CommandResult.offline()
         loop = registration.node.loop
@@ -73,6 +73,16 @@ class InProcessCommandBus(CommandBus):
 
     def gateway_node(self, node_id: str | None = None) -> "InProcessGatewayNode":
         return InProcessGatewayNode(self, node_id or default_node_id())
+
+    def _protocol_registration(self, protocol: str) -> _Registration | None:
+        """A running node serving every device of ``protocol`` (broker protocols); call holding the lock."""
+        if not protocol:
+            return None
+        for node in self._nodes.values():
+            executor = node.protocol_executors.get(protocol)
+            if executor is not None and node.running:
+                return _Registration(node, executor, None)
+        return None
 
     # -- used by the nodes -------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ Keys (``<ns>`` is ``CHARGEHUB_REDIS_NAMESPACE``; see ``docs/decisions/0003-comma
 ``<ns>:bus:node:<id>:alive``    exists while the node heartbeats (TTL ``dead_after``)
 ``<ns>:bus:node:<id>``          list of JSON requests for the node (LPUSH by senders, BRPOP by the node)
 ``<ns>:bus:reply:<corr>``       list holding the one JSON reply (LPUSH by the node, BRPOP by the sender)
+``<ns>:bus:protocol:<id>``      set of node ids serving every device of a broker protocol (MQTT), used for
+                                commands whose device no node registered
 
 A request carries an absolute ``deadline`` (epoch seconds); the node drops requests already past it.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import threading
 import time
 import uuid
@@ -67,6 +70,9 @@ class BusKeys:
     def reply(self, correlation_id: str) -> str:
         return f"{self.prefix}:reply:{correlation_id}"
 
+    def protocol(self, identifier: str) -> str:
+        return f"{self.prefix}:protocol:{identifier}"
+
 
 class RedisCommandBus(CommandBus):
     """Command bus over Redis lists.
@@ -91,7 +97,7 @@ class RedisCommandBus(CommandBus):
     def send(self, command: DeviceCommand, timeout: float | None = None) -> CommandResult:
         """See :meth:`CommandBus.send`; raises :class:`redis.RedisError` when Redis itself is unreachable."""
         timeout = self.default_timeout if timeout is None else float(timeout)
-        owner = self.redis.hget(self.keys.devices, command.device_id)
+        owner = self.redis.hget(self.keys.devices, command.device_id) or self.protocol_node(command.protocol)
         if owner is None:
             return CommandResult.offline()
         if not self.redis.exists(self.keys.alive(owner)):
@@ -110,6 +116,14 @@ class RedisCommandBus(CommandBus):
             if not self.redis.exists(self.keys.alive(owner)):
                 return CommandResult.offline(f"gateway node {owner} went down")
         return CommandResult.timeout()
+
+    def protocol_node(self, protocol: str) -> str | None:
+        """A live node serving every device of ``protocol`` (broker protocols), chosen at random."""
+        if not protocol:
+            return None
+        nodes = list(self.redis.smembers(self.keys.protocol(protocol)))
+        random.shuffle(nodes)
+        return next((node for node in nodes if self.redis.exists(self.keys.alive(node))), None)
 
     def push(self, node_id: str, message: dict[str, Any], *, ttl: float = 0) -> None:
         """Queue ``message`` for ``node_id``.
@@ -204,6 +218,8 @@ class RedisGatewayNode(GatewayNode):
             devices, self._local = list(self._local), {}
         for device_id in devices:
             self.bus.release(device_id, self.node_id)
+        for protocol in self.protocol_executors:
+            self.bus.redis.srem(self.keys.protocol(protocol), self.node_id)
         self._answer_queued_offline()
         self.bus.redis.delete(self.keys.alive(self.node_id))
         self.bus.redis.hdel(self.keys.nodes, self.node_id)
@@ -240,6 +256,10 @@ class RedisGatewayNode(GatewayNode):
     def device_ids(self) -> list[str]:
         with self._lock:
             return sorted(self._local)
+
+    def register_protocol(self, protocol: str, executor: Executor) -> None:
+        super().register_protocol(protocol, executor)
+        self.bus.redis.sadd(self.keys.protocol(protocol), self.node_id)
 
     # -- threads -----------------------------------------------------------------------------------
 
@@ -299,10 +319,11 @@ class RedisGatewayNode(GatewayNode):
     async def _execute(self, command: DeviceCommand, deadline: float, reply_to: str) -> None:
         with self._lock:
             registration = self._local.get(command.device_id)
-        if registration is None:
+        executor = self.executor_for(command, registration[0] if registration else None)
+        if executor is None:
             result = CommandResult.offline()
         else:
-            result = await run_executor(registration[0], command, deadline - time.time())
+            result = await run_executor(executor, command, deadline - time.time())
         await asyncio.to_thread(self._reply, reply_to, result)
 
     def _reply(self, reply_to: str, result: CommandResult) -> None:

@@ -133,12 +133,12 @@ class DeviceConnection(asyncio.Protocol):
                         device, self.peer, error, frame_hex(error.frame))
         self._write(out.replies)
         waiter = self.gateway.submit(out.events) if out.events else None
-        if not _has_durable(out):
+        if waiter is None or not _has_durable(out):  # nothing to wait for before acknowledging
             self._write(out.acks)
             self._resolve(out)
             waiter = None
         if out.close and waiter is None:
-            self.close("closed by protocol")
+            self.close(out.close_reason or "closed by protocol")
         return waiter
 
     async def _finish(self, out: SessionOutput) -> None:
@@ -163,7 +163,7 @@ class DeviceConnection(asyncio.Protocol):
                         self._write(out.acks)
                     self._resolve(out)
                     if out.close:
-                        self.close("closed by protocol")
+                        self.close(out.close_reason or "closed by protocol")
                 out = self._next_output()
         except Exception:  # noqa: BLE001
             log.exception("connection %s (%s) failed; closing", self.device_id, self.peer)

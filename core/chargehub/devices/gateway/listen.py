@@ -23,6 +23,7 @@ def parse_listen(spec: str | None, protocols: Iterable[DeviceProtocol] | None = 
     :param protocols: when given, identifiers not among them are an error.
     :raises ValueError: with a message naming the bad entry.
     """
+    protocols = None if protocols is None else list(protocols)
     known = None if protocols is None else {p.identifier for p in protocols}
     result: dict[str, Address] = {}
     for entry in (spec or "").split(","):
@@ -34,6 +35,9 @@ def parse_listen(spec: str | None, protocols: Iterable[DeviceProtocol] | None = 
         identifier, host = identifier.strip(), host.strip().strip("[]")
         if not sep or not colon or not identifier or not host or not port.strip().isdigit():
             raise ValueError(f"listen entry {entry!r} is not <protocol>=<host>:<port>")
+        if protocols is not None and any(p.identifier == identifier and p.transport != "tcp" for p in protocols):
+            raise ValueError(f"listen entry {entry!r}: {identifier} is an MQTT protocol; it uses the broker "
+                             f"(CHARGEHUB_MQTT_URL), not a listen address")
         if known is not None and identifier not in known:
             raise ValueError(f"listen entry {entry!r}: no enabled protocol {identifier!r} "
                              f"(enabled: {', '.join(sorted(known)) or 'none'})")

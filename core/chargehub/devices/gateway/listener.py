@@ -22,8 +22,12 @@ class GatewayListener:
         """Decide whether ``request.device_id`` may log in, and with which settings (default: accept)."""
         return LoginDecision.accept(request.device_id)
 
-    async def on_connected(self, device_id: str, protocol: str, peer: str) -> None:
-        """A connection identified itself as ``device_id`` (after an accepted login)."""
+    async def on_connected(self, device_id: str, protocol: str, peer: str, *, resumed: bool = False) -> None:
+        """A connection identified itself as ``device_id`` (after an accepted login).
+
+        :param resumed: the login was a :attr:`LoginRequest.resumed` one (an MQTT device heard from
+            without announcing itself): it is online already unless core marked it offline meanwhile.
+        """
         log.info("device %s connected via %s from %s", device_id, protocol, peer)
 
     async def on_disconnected(self, device_id: str, protocol: str, peer: str, *, reason: str,

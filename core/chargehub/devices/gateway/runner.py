@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from chargehub.config import settings
+from chargehub.mqtt.broker import BrokerAddress
 
 from chargehub.devices.gateway.listen import parse_listen
 from chargehub.devices.gateway.listener import GatewayListener
@@ -26,7 +27,7 @@ def run_gateway(gateway: Gateway) -> None:
 
 
 def build_gateway(app: Flask, *, listen: str | None = None, node_id: str | None = None,
-                  listener: GatewayListener | None = None) -> Gateway:
+                  listener: GatewayListener | None = None, mqtt_url: str | None = None) -> Gateway:
     """A gateway for ``app``: its enabled platform protocols and a node of its command bus.
 
     :param listen: listen spec (see :mod:`~chargehub.devices.gateway.listen`); default
@@ -34,6 +35,8 @@ def build_gateway(app: Flask, *, listen: str | None = None, node_id: str | None 
     :param node_id: default ``CHARGEHUB_GATEWAY_NODE`` or ``<hostname>-<pid>``.
     :param listener: default :class:`chargehub.devices.ingest.DatabaseListener` (logins checked against
         the registered devices, events applied to the database).
+    :param mqtt_url: the broker of the MQTT protocols when it is not ``CHARGEHUB_MQTT_URL`` (the embedded
+        broker of ``chargehub run``; plain subscriptions then, it has no shared ones).
     :raises ValueError: for a malformed listen spec or one naming a protocol that is not enabled.
     """
     from chargehub.extensions import command_bus, plugin_host  # noqa: PLC0415 - extensions import us
@@ -48,8 +51,12 @@ def build_gateway(app: Flask, *, listen: str | None = None, node_id: str | None 
         from chargehub.devices.ingest import DatabaseListener  # noqa: PLC0415 - needs the models
 
         listener = DatabaseListener(app)
+    url = mqtt_url or config["MQTT_URL"]
+    group = config["MQTT_SHARED_GROUP"]
+    shared = None if mqtt_url or group.lower() == "none" else group
     return Gateway(protocols, node, addresses, listener=listener,
-                   missed_heartbeats=config["GATEWAY_MISSED_HEARTBEATS"])
+                   missed_heartbeats=config["GATEWAY_MISSED_HEARTBEATS"],
+                   mqtt_address=BrokerAddress.parse(url) if url else None, mqtt_shared_group=shared)
 
 
 class GatewayThread:

@@ -12,7 +12,9 @@ from chargehub.devices.bus.base import GatewayNode
 from chargehub.devices.gateway.connection import DeviceConnection
 from chargehub.devices.gateway.listen import Address, listen_addresses
 from chargehub.devices.gateway.listener import GatewayListener
+from chargehub.devices.gateway.mqtt import MqttTransport
 from chargehub.devices.gateway.registry import ConnectionRegistry
+from chargehub.mqtt.broker import BrokerAddress
 
 log = logging.getLogger("chargehub.devices.gateway")
 
@@ -33,19 +35,29 @@ class Gateway:
         accepts every login and logs).
     :param missed_heartbeats: a connection silent for this many heartbeat intervals of its protocol
         is closed as ``"idle timeout"`` (``CHARGEHUB_GATEWAY_MISSED_HEARTBEATS``).
+    :param mqtt_address: the broker of the MQTT protocols (``None``: they stay unavailable, logged).
+    :param mqtt_shared_group: shared-subscription group of the gateway nodes, ``None`` for plain
+        subscriptions (a single node, or a broker without shared subscriptions).
 
     Run it with :meth:`serve_forever` (stops on SIGTERM/SIGINT) or :meth:`start` / :meth:`stop`.
     """
 
     def __init__(self, protocols: Iterable[DeviceProtocol], node: GatewayNode,
                  listen: Mapping[str, Address] | None = None, *, listener: GatewayListener | None = None,
-                 missed_heartbeats: float = MISSED_HEARTBEATS) -> None:
+                 missed_heartbeats: float = MISSED_HEARTBEATS, mqtt_address: BrokerAddress | None = None,
+                 mqtt_shared_group: str | None = None) -> None:
         self.protocols = list(protocols)
         identifiers = [p.identifier for p in self.protocols]
         if len(set(identifiers)) != len(identifiers):
             raise ValueError(f"duplicate protocol identifiers: {identifiers}")
         self.node = node
-        self.listen = listen_addresses(self.protocols, dict(listen or {}))
+        self.tcp_protocols = [p for p in self.protocols if p.transport == "tcp"]
+        self.mqtt_protocols = [p for p in self.protocols if p.transport == "mqtt"]
+        self.listen = listen_addresses(self.tcp_protocols, dict(listen or {}))
+        self.mqtt_address = mqtt_address
+        self.mqtt_shared_group = mqtt_shared_group
+        #: The broker client, once :meth:`start` connected the MQTT protocols.
+        self.mqtt: MqttTransport | None = None
         self.listener = listener or GatewayListener()
         self.registry = ConnectionRegistry()
         #: Bound ``(host, port)`` per protocol identifier, filled by :meth:`start`.
@@ -64,7 +76,7 @@ class Gateway:
         self._stop_requested = asyncio.Event()
         await asyncio.to_thread(self.node.start, self._loop)
         try:
-            for protocol in self.protocols:
+            for protocol in self.tcp_protocols:
                 host, port = self.listen[protocol.identifier]
                 server = await self._loop.create_server(
                     lambda protocol=protocol: DeviceConnection(self, protocol), host, port, backlog=4096)
@@ -73,6 +85,7 @@ class Gateway:
                 self.addresses[protocol.identifier] = (bound[0], bound[1])
                 log.info("protocol %s listening on %s:%s", protocol.identifier, bound[0], bound[1])
             listeners = {ident: f"{host}:{port}" for ident, (host, port) in self.addresses.items()}
+            listeners.update(await self._start_mqtt())
             await asyncio.to_thread(self.node.update_state, listeners=listeners)
             self._sweeper = self._loop.create_task(self._sweep_idle())
         except BaseException:
@@ -93,11 +106,28 @@ class Gateway:
             await asyncio.wait([c.closed for c in connections], timeout=STOP_GRACE)
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=STOP_GRACE)
+        if self.mqtt is not None:
+            await self.mqtt.stop()
         await self.notify("stop")
         for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
         log.info("gateway node %s stopped", self.node.node_id)
+
+    async def _start_mqtt(self) -> dict[str, str]:
+        """Connect the MQTT protocols to the broker; return their entries for the node's listeners."""
+        if not self.mqtt_protocols:
+            return {}
+        names = ", ".join(p.identifier for p in self.mqtt_protocols)
+        if self.mqtt_address is None:
+            log.error("no MQTT broker configured (CHARGEHUB_MQTT_URL): protocols %s are unavailable", names)
+            return {}
+        self.mqtt = MqttTransport(self, self.mqtt_protocols, self.mqtt_address,
+                                  client_id=f"chargehub-gateway-{self.node.node_id}",
+                                  shared_group=self.mqtt_shared_group)
+        await self.mqtt.start()
+        log.info("protocols %s served through MQTT broker %s", names, self.mqtt_address.url())
+        return {p.identifier: self.mqtt_address.url() for p in self.mqtt_protocols}
 
     def request_stop(self) -> None:
         """Ask :meth:`serve_forever` to stop; safe from any thread and from signal handlers."""

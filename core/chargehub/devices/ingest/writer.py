@@ -25,7 +25,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from chargehub.contracts.devices import DeviceEvent
 from chargehub.db import utcnow
-from chargehub.devices.ingest.apply import BatchApplier, ConnectionChange, sweep_stale
+from chargehub.devices.ingest.apply import BatchApplier
+from chargehub.devices.ingest.states import ConnectionChange, sweep_stale
 from chargehub.devices.ingest.directory import DeviceDirectory
 from chargehub.extensions import db
 
@@ -35,7 +36,7 @@ log = logging.getLogger("chargehub.devices.ingest")
 FLUSH_INTERVAL = 0.2
 #: Items per transaction at most.
 MAX_BATCH = 5000
-#: Seconds between sweeps for piles left "online" by a gateway that died.
+#: Seconds between sweeps for devices (piles, e-bike chargers) left "online" by a gateway that died.
 SWEEP_INTERVAL = 30.0
 #: Back-off (seconds) while the database is unreachable.
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)
@@ -52,8 +53,8 @@ class EventWriter:
     """Applies queued items to the database from its own thread.
 
     :param app: the Flask app (an app context is pushed in the thread).
-    :param directory: the logged-in piles.
-    :param stale_after: seconds without a heartbeat after which an "online" pile is swept offline.
+    :param directory: the logged-in devices.
+    :param stale_after: seconds without a heartbeat after which an "online" device is swept offline.
     """
 
     def __init__(self, app, directory: DeviceDirectory, *, stale_after: float) -> None:
@@ -177,10 +178,10 @@ class EventWriter:
             count = sweep_stale(utcnow() - timedelta(seconds=self.stale_after), "心跳超时 (no heartbeat)")
             db.session.commit()
             if count:
-                log.warning("%d piles had no heartbeat for %ss and were marked offline", count, self.stale_after)
+                log.warning("%d devices had no heartbeat for %ss and were marked offline", count, self.stale_after)
         except Exception:  # noqa: BLE001
             db.session.rollback()
-            log.exception("stale pile sweep failed")
+            log.exception("stale device sweep failed")
 
 
 def _settle(future: asyncio.Future, error: Any) -> None:
