@@ -13,6 +13,9 @@ Environment variables (all optional):
 ``CHARGEHUB_REDIS_NAMESPACE``   prefix of every Redis key and queue name (default ``chargehub``)
 ``CHARGEHUB_MQTT_URL``          MQTT broker, ``mqtt://user:pass@host:1883`` (``mqtts://`` for TLS); unset: the
                                 embedded platform (``chargehub run``) starts its own broker
+``CHARGEHUB_MQTT_DEVICE_URL``   the broker address chargers are configured with, when it differs from the
+                                platform's (a public name, a TLS port); default: CHARGEHUB_MQTT_URL without its
+                                account, or the embedded broker's port on CHARGEHUB_PUBLIC_URL's host
 ``CHARGEHUB_MQTT_EMBEDDED_LISTEN``  where that embedded broker listens (default ``0.0.0.0:1884``)
 ``CHARGEHUB_MQTT_ACCOUNTS``     ``dynsec``: push each device's own broker account to Mosquitto's dynamic security
                                 plugin (the ``CHARGEHUB_MQTT_URL`` account must be a dynsec admin); ``none``
@@ -60,6 +63,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "REDIS_URL": (str, None),
     "REDIS_NAMESPACE": (str, "chargehub"),
     "MQTT_URL": (str, None),
+    "MQTT_DEVICE_URL": (str, None),
     "MQTT_EMBEDDED_LISTEN": (str, "0.0.0.0:1884"),
     "MQTT_ACCOUNTS": (str, "none"),
     "MQTT_SHARED_GROUP": (str, "chargehub-gateway"),

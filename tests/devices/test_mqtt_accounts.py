@@ -133,7 +133,7 @@ def test_device_lifecycle_reaches_the_broker(make_app, broker):
         assert device.account_state is AccountState.ACTIVE and device.account_synced_at is not None
         issued = accounts.credentials(device)
         assert issued["username"] == "ACC-NEW-1" and len(issued["password"]) >= 20
-        assert "admin-secret" not in issued["broker"]
+        assert issued["broker"] == f"mqtt://127.0.0.1:{broker.port}"  # never the platform's own account
         assert Client(broker.port, "ACC-NEW-1", issued["password"]).accepted
 
         reset = accounts.reset_password(device)
@@ -152,16 +152,18 @@ def test_device_lifecycle_reaches_the_broker(make_app, broker):
 
 
 def test_an_unreachable_broker_is_recorded_and_retried(make_app):
-    with bike_platform(make_app, "ACF", MQTT_URL="mqtt://admin:x@127.0.0.1:1", MQTT_ACCOUNTS="dynsec") as network:
+    with bike_platform(make_app, "ACF", MQTT_URL="mqtt://admin:x@127.0.0.1:1", MQTT_ACCOUNTS="dynsec",
+                       MQTT_DEVICE_URL="mqtts://mqtt.example.com:8883") as network:
         device = _add_device(network, "ACF-NEW")
+        assert accounts.credentials(device)["broker"] == "mqtts://mqtt.example.com:8883"
         assert device.account_state is AccountState.FAILED
         assert "cannot reach the broker" in device.account_error
         assert accounts.credentials(device)["password"]  # issued all the same; the job retries
 
 
 def test_without_account_management_credentials_are_issued_unmanaged(make_app):
-    with bike_platform(make_app, "ACU") as network:
+    with bike_platform(make_app, "ACU", PUBLIC_URL="https://charge.example.com") as network:
         device = _add_device(network, "ACU-NEW")
         assert device.account_state is AccountState.UNMANAGED
-        assert accounts.credentials(device)["broker"] is None
+        assert accounts.credentials(device)["broker"] == "mqtt://charge.example.com:1884"  # the embedded broker
         assert device.mqtt_password.startswith("gAAAA")  # Fernet, never plain

@@ -1,5 +1,6 @@
 """Fixtures of the device admin tests: two tenants with real asset rows, and inserters for what the
-gateway writes (上下线记录, live gun figures, pile transaction records) — rows made through the models."""
+gateway writes (上下线记录, live gun and socket figures, pile transaction and e-bike charge records) — rows
+made through the models."""
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from chargehub.assets.bike_models import BikeArea, BikeDevice, BikeStation
+from chargehub.assets.bike_models import BikeArea, BikeDevice, BikeStation, Socket, SocketState
 from chargehub.assets.car_models import CarArea, CarStation, Gun, Pile
 from chargehub.devices.models import (
     ConnectionState,
@@ -18,6 +19,7 @@ from chargehub.devices.models import (
     PileTransactionRecord,
     ReviewState,
 )
+from chargehub.devices.bike_models import BikeChargeRecord, SocketLive
 from chargehub.extensions import db
 from chargehub.tenancy.models import AuthScope, Property, StationKind, User, UserStation, UserType
 from chargehub.tenancy.passwords import hash_password
@@ -156,6 +158,59 @@ def add_pile_record(pile: Pile, gun_number: int = 1, **fields) -> PileTransactio
               "received_at": utc(2025, 3, 1, 2, 30, 6), "last_received_at": utc(2025, 3, 1, 2, 30, 6)}
     values.update(fields)
     record = PileTransactionRecord(**values)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def add_sockets(device: BikeDevice) -> list[Socket]:
+    """Sockets 1..``socket_count`` of ``device`` (idle), as adding the device through the API makes them."""
+    owner = {k: getattr(device, k) for k in ("provider_id", "property_id", "station_id", "area_id")}
+    sockets = [Socket(device_id=device.id, number=n, state=SocketState.IDLE, **owner)
+               for n in range(1, device.socket_count + 1)]
+    db.session.add_all(sockets)
+    db.session.commit()
+    return sockets
+
+
+#: Bits 2 and 5 of the manual's fault bitmap: 过流 + 电表故障, display code 0036.
+SOCKET_FAULTS = [{"bit": 2, "code": "0004", "text": "过流 (over-current)"},
+                 {"bit": 5, "code": "0032", "text": "电表故障 (meter fault)"}]
+
+
+def add_socket_live(socket: Socket, **fields) -> SocketLive:
+    """The live row of ``socket`` (charging, with two faults by default)."""
+    values = {"socket_id": socket.id, "device_id": socket.device_id, "trade_no": "B20250301100000000001",
+              "voltage_v": Decimal("220.5"), "current_a": Decimal("1.825"), "power_w": 402,
+              "energy_kwh": Decimal("0.3120"), "elapsed_s": 2765, "fault_bits": 36, "faults": SOCKET_FAULTS,
+              "last_start": {"accepted": True, "reason_code": None, "reason": "", "order": "B20250301100000000001",
+                             "at": "2025-03-01T09:14:00+00:00"},
+              "last_stop": {"accepted": False, "reason_code": "idle", "reason": "插座空闲 (socket idle)",
+                            "at": "2025-03-01T09:10:00+00:00"},
+              "updated_at": utc(2025, 3, 1, 10, 0, 0)}
+    values.update(fields)
+    row = SocketLive(**values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def add_bike_record(device: BikeDevice, socket_number: int = 1, **fields) -> BikeChargeRecord:
+    """An end-of-charge record uploaded by ``device`` for ``socket_number`` (the battery got full)."""
+    number = next(_numbers)
+    socket = db.session.execute(db.select(Socket).where(Socket.device_id == device.id,
+                                                        Socket.number == socket_number)).scalar_one_or_none()
+    values = {"provider_id": device.provider_id, "property_id": device.property_id, "station_id": device.station_id,
+              "device_id": device.id, "socket_id": socket.id if socket else None, "socket_number": socket_number,
+              "trade_no": f"{device.factory_id}-R{number:06d}", "record_id": f"r{number}",
+              "started_at": utc(2025, 3, 1, 1, 0, 0), "ended_at": utc(2025, 3, 1, 3, 5, 30),
+              "energy_kwh": Decimal("0.8125"), "elapsed_s": 7530, "max_power_w": 415, "stop_reason_code": "full",
+              "stop_reason": "充满自停 (battery full)", "fault_bits": 0, "faults": [],
+              "review_state": ReviewState.PENDING,
+              "frame": '{"v":1,"type":"record","id":"r%d","body":{"socket":%d}}' % (number, socket_number),
+              "received_at": utc(2025, 3, 1, 3, 5, 31), "last_received_at": utc(2025, 3, 1, 3, 5, 31)}
+    values.update(fields)
+    record = BikeChargeRecord(**values)
     db.session.add(record)
     db.session.commit()
     return record

@@ -104,7 +104,7 @@ def test_online_records_and_live_status(page: Page, seeded, tmp_path):  # noqa: 
     open_menu(page, "汇总统计", "桩交易记录")
     record = row(page, "33010000000501012503010000000001")
     expect(record.locator("td[data-key=stop_reason]")).to_have_text("充满停止 (full)")
-    record.locator("button[data-action=pile_record_detail]").click()
+    record.locator("button[data-action=record_detail]").click()
     dialog = page.locator("#detail-dialog")
     expect(dialog.locator("dd[data-key=periods] tbody tr")).to_have_count(4)
     expect(dialog.locator("dd[data-key=periods] tbody tr").nth(1)).to_contain_text("峰")

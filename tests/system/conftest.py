@@ -157,6 +157,20 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
                                            factory_id=pile["factory_id"], state=ConnectionState.ONLINE, **owner)])
     db.session.commit()
     t["pile_record_id"] = record.id
+    # what the gateway writes about the e-bike device: liveness, faults, a socket's live figures, a charge record
+    from chargehub.assets.bike_models import BikeDevice
+    from chargehub.devices.bike_models import BikeChargeRecord, SocketLive
+
+    bike_device = db.session.get(BikeDevice, t["device_id"])
+    bike_device.online, bike_device.firmware = True, f"{tag}固件"
+    bike_device.fault_bits, bike_device.faults = 1, [{"bit": 0, "code": "0001", "text": f"{tag}未接地"}]
+    bike_record = BikeChargeRecord(station_id=t["bike_station_id"], device_id=t["device_id"], socket_id=t["socket_id"],
+                                   socket_number=1, trade_no=f"{tag}{phone_base:018d}", stop_reason=f"{tag}充满",
+                                   **owner)
+    db.session.add_all([bike_record, SocketLive(socket_id=t["socket_id"], device_id=t["device_id"],
+                                                trade_no=f"{phone_base:020d}", faults=[{"bit": 2, "text": f"{tag}过流"}])])
+    db.session.commit()
+    t["bike_record_id"] = bike_record.id
     from chargehub.exports import ExportFile
 
     export = ExportFile(provider_id=t["provider_id"], user_id=t["user_id"], kind="gun", filters={})

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state", "records"]
+ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state", "records", "flag", "duration"]
 FieldType = Literal["text", "password", "email", "tel", "number", "textarea", "select", "multiselect",
                     "bool", "date", "permissions"]
 ActionKind = Literal["add", "edit", "enable", "disable", "delete", "detail", "form", "custom", "export"]
@@ -78,7 +78,9 @@ class Column:
     :param key: the item's field; ``format="enum"`` shows ``labels[value]``; ``"bool"`` 是/否;
         ``"state"`` the enabled tag (启用/禁用); ``"datetime"`` local time; ``"list"`` joins a list
         (of strings or of ``{"name"}`` objects); ``"records"`` (detail dialogs) a small table of a list
-        of objects whose columns are ``labels`` (``{field: header}``, in this order).
+        of objects whose columns are ``labels`` (``{field: header}``, in this order); ``"flag"`` a red
+        marker tag reading ``labels[value]`` (or the column's label) when the value is true, nothing
+        otherwise (故障); ``"duration"`` seconds as ``H:MM:SS``.
     :param blank: text shown for an empty value (``"未开启"``).
     """
 

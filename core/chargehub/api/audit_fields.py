@@ -46,3 +46,21 @@ def annotate_names(rows: Iterable, **targets) -> list:
         for row in rows:
             setattr(row, target, names.get(getattr(row, fk)))
     return rows
+
+
+def annotate_columns(rows: Iterable, fk: str, model, **targets: str) -> list:
+    """Copy columns of related rows onto ``rows`` with one query (``None`` where the related row is gone).
+
+    ``annotate_columns(records, "pile_id", Pile, pile_code="code", pile_name="name")`` sets ``pile_code``
+    and ``pile_name`` on each record from the pile its ``pile_id`` names.
+    """
+    rows = list(rows)
+    ids = {getattr(r, fk) for r in rows if getattr(r, fk)}
+    columns = [getattr(model, column) for column in targets.values()]
+    found = {row[0]: row[1:] for row in db.session.execute(
+        sa.select(model.id, *columns).where(model.id.in_(ids)))} if ids else {}
+    for row in rows:
+        values = found.get(getattr(row, fk)) or (None,) * len(targets)
+        for target, value in zip(targets, values):
+            setattr(row, target, value)
+    return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from chargehub.assets.bike_models import AccountState, BikeDevice
 from chargehub.config import settings
@@ -34,12 +35,23 @@ def issue_password(device: BikeDevice) -> str:
     return password
 
 
+def device_broker() -> str:
+    """The broker address chargers are configured with (never the platform's own account)."""
+    config = settings()
+    if config["MQTT_DEVICE_URL"]:
+        return config["MQTT_DEVICE_URL"]
+    if config["MQTT_URL"]:
+        return BrokerAddress.parse(config["MQTT_URL"]).endpoint
+    host, _, port = config["MQTT_EMBEDDED_LISTEN"].rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = urlsplit(config["PUBLIC_URL"] or "").hostname or "127.0.0.1"
+    return f"mqtt://{host}:{port}"
+
+
 def credentials(device: BikeDevice) -> dict[str, Any]:
     """What a device is configured with: broker address, client id, username, password, account state."""
     password = secret_box().decrypt(device.mqtt_password).get("password") if device.mqtt_password else None
-    url = settings()["MQTT_URL"]
-    broker = BrokerAddress.parse(url).url() if url else None
-    return {"broker": broker, "client_id": device.factory_id, "username": device.factory_id, "password": password,
+    return {"broker": device_broker(), "client_id": device.factory_id, "username": device.factory_id, "password": password,
             "state": device.account_state.value, "error": device.account_error,
             "synced_at": device.account_synced_at}
 
@@ -50,6 +62,7 @@ def reset_password(device: BikeDevice) -> dict[str, Any]:
     record("bike_device.reset_mqtt_password", target=device)
     db.session.commit()
     schedule_sync(device.id)
+    db.session.refresh(device)  # the sync may already have run (in-process jobs)
     return credentials(device)
 
 

@@ -39,6 +39,11 @@ class BrokerAddress:
                    unquote(parts.username) if parts.username else None,
                    unquote(parts.password) if parts.password else None, tls)
 
+    @property
+    def endpoint(self) -> str:
+        """``mqtt://host:port`` without any account: what a device is told to connect to."""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+
     def url(self, *, with_password: bool = False) -> str:
         """Back to a URL; the password is shown as ``***`` unless asked for."""
         user = ""

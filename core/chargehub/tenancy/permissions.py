@@ -108,6 +108,7 @@ MENUS: tuple[Menu, ...] = (
         Menu("stats.fault", "故障记录", "Faults", ("list", "detail", "export")),
         Menu("stats.online", "上下线记录", "Online / offline", ("list", "export")),
         Menu("stats.pile_record", "桩交易记录", "Pile transaction records", ("list", "detail", "export")),
+        Menu("stats.bike_record", "单车充电记录", "E-bike charge records", ("list", "detail", "export")),
     )),
     Menu("system", "系统管理", "System", icon="system", children=(
         Menu("system.provider", "服务商管理", "Service providers", ("list", "add", "edit", "audit", "state", "detail")),

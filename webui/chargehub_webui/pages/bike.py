@@ -1,4 +1,9 @@
-"""单车管理 pages (manual 3.3.1–3.3.4): e-bike stations, areas, devices, sockets."""
+"""单车管理 pages (manual 3.3.1–3.3.4): e-bike stations, areas, devices, sockets.
+
+The device list shows 在线状态 and a fault marker (the device or one of its sockets reports a fault), the
+socket list each socket's state and live figures; their 详细 dialogs get the 实时状态 panel (firmware,
+faults in words, MQTT 账号, each socket's figures) from :mod:`.devices`.
+"""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -32,7 +37,11 @@ from chargehub_webui.pages.assets import (
 from chargehub_webui.pages.common import CREATED_COLUMN, ENABLED_CHOICES, STATE_COLUMN, choices, crud_actions
 from chargehub_webui.pagespec import Action, Column, FormField, PageSpec, SearchField
 
-SOCKET_STATES = {"idle": _l("空闲中"), "charging": _l("充电中")}
+SOCKET_STATES = {"idle": _l("空闲中"), "plugged": _l("已插入"), "charging": _l("充电中"), "fault": _l("故障"),
+                 "offline": _l("离线")}
+ACCOUNT_STATES = {"pending": _l("待同步"), "active": _l("已生效"), "disabled": _l("已停用"), "failed": _l("同步失败"),
+                  "unmanaged": _l("未托管")}
+FAULT_COLUMN = Column("has_fault", _l("故障"), format="flag", labels={True: _l("故障")})
 POWER_LIMIT = Column("power_limit_w", _l("功率限制（W）"), blank=_l("未开启"))
 
 STATION_PAGE = PageSpec(
@@ -120,7 +129,7 @@ DEVICE_PAGE = PageSpec(
         Column("name", _l("设备名称"), sortable=True),
         Column("device_type", _l("设备类型")),
         Column("socket_count", _l("插座数量")),
-        ONLINE_COLUMN, Column("enabled", _l("系统状态"), format="state"),
+        ONLINE_COLUMN, FAULT_COLUMN, Column("enabled", _l("系统状态"), format="state"),
     ),
     search=(
         station_search("bike"), area_search("bike"),
@@ -165,6 +174,13 @@ SOCKET_PAGE = PageSpec(
         Column("device_name", _l("设备名称")),
         Column("number", _l("插座号")),
         Column("state", _l("插座状态"), format="enum", labels=SOCKET_STATES),
+        # live figures (null until the charger reports; the 详细 dialog shows them all, refreshed)
+        Column("voltage_v", _l("电压（V）")),
+        Column("current_a", _l("电流（A）")),
+        Column("power_w", _l("功率（W）")),
+        Column("energy_kwh", _l("已充电量（kWh）")),
+        Column("elapsed_s", _l("已充时长"), format="duration"),
+        Column("faults", _l("当前故障"), format="list"),
         Column("enabled", _l("系统状态"), format="state"),
     ),
     search=(

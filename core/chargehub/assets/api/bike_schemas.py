@@ -160,7 +160,16 @@ class DeviceSchema(DeviceUpdateSchema, AssetPlacementSchema):
     enabled = ma.fields.Boolean(dump_only=True)
     online = ma.fields.Boolean(dump_only=True)
     last_heartbeat_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    online_changed_at = ma.fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "上下线时间"})
+    firmware = ma.fields.String(dump_only=True, metadata={"description": "固件版本"})
     charging_count = ma.fields.Integer(dump_only=True, metadata={"description": "充电中的插座数"})
+    # set by chargehub.devices.admin.bike_status.annotate_device_faults
+    fault_bits = ma.fields.Integer(dump_only=True, metadata={"description": "设备故障位"})
+    fault_code = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "设备显示的故障代码"})
+    faults = ma.fields.List(ma.fields.String(), dump_only=True, attribute="fault_texts",
+                            metadata={"description": "设备故障（文字）"})
+    fault_sockets = ma.fields.List(ma.fields.Integer(), dump_only=True, metadata={"description": "故障插座号"})
+    has_fault = ma.fields.Boolean(dump_only=True, metadata={"description": "设备或插座有故障（列表的故障标记）"})
 
 
 # ------------------------------------------------------------------------------------------ sockets
@@ -185,6 +194,17 @@ class SocketSchema(AssetPlacementSchema):
     state = ma.fields.Enum(SocketState, by_value=True, dump_only=True)
     enabled = ma.fields.Boolean(dump_only=True)
     charge_url = ma.fields.String(dump_only=True, metadata={"description": "扫码充电地址 (二维码内容)"})
+    # live figures, set by chargehub.devices.admin.bike_status.annotate_socket_live (null: never reported)
+    trade_no = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "订单号"})
+    voltage_v = ma.fields.Decimal(places=1, as_string=True, dump_only=True, allow_none=True)
+    current_a = ma.fields.Decimal(places=3, as_string=True, dump_only=True, allow_none=True)
+    power_w = ma.fields.Integer(dump_only=True, allow_none=True)
+    energy_kwh = ma.fields.Decimal(places=4, as_string=True, dump_only=True, allow_none=True)
+    elapsed_s = ma.fields.Integer(dump_only=True, allow_none=True, metadata={"description": "已充时长（秒）"})
+    fault_bits = ma.fields.Integer(dump_only=True, allow_none=True)
+    fault_code = ma.fields.String(dump_only=True, allow_none=True)
+    faults = ma.fields.List(ma.fields.String(), dump_only=True, metadata={"description": "当前故障（文字）"})
+    live_updated_at = ma.fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "实时数据更新时间"})
 
 
 BikeStationPage = page_schema(BikeStationSchema, "BikeStationPage")

@@ -12,6 +12,7 @@ from chargehub.assets.api.bike_schemas import DeviceArgs, DevicePage, DeviceSche
 from chargehub.devices.api import CommandResultSchema
 from chargehub.assets.bike_models import BikeDevice
 from chargehub.assets.services import devices
+from chargehub.devices.admin.bike_status import annotate_device_faults
 from chargehub.tenancy.auth import require
 from chargehub.tenancy.scope import get_or_404, scoped
 
@@ -22,7 +23,8 @@ SORTABLE = {"created_at": BikeDevice.created_at, "code": BikeDevice.code, "name"
 
 
 def _one(device_id: int) -> BikeDevice:
-    return devices.annotate_devices(annotate_actor_names([get_or_404(BikeDevice, device_id)]))[0]
+    device = get_or_404(BikeDevice, device_id)
+    return annotate_device_faults(devices.annotate_devices(annotate_actor_names([device])))[0]
 
 
 @blp.route("")
@@ -42,7 +44,7 @@ class Devices(MethodView):
             equals(BikeDevice.enabled, args["enabled"]),
             equals(BikeDevice.online, args["online"]),
         ])
-        devices.annotate_devices(annotate_actor_names(page["items"]))
+        annotate_device_faults(devices.annotate_devices(annotate_actor_names(page["items"])))
         return page
 
     @blp.doc(security=SECURITY)

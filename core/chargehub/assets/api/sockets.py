@@ -1,4 +1,4 @@
-"""插座管理 (3.3.4): list, details, enable / disable; every item carries its ``charge_url``."""
+"""插座管理 (3.3.4): list, details, enable / disable; every item carries its ``charge_url`` and live figures."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from chargehub.api.listing import paginate
 from chargehub.assets.api.bike_schemas import SocketArgs, SocketPage, SocketSchema
 from chargehub.assets.bike_models import BikeDevice, Socket
 from chargehub.assets.services import sockets
+from chargehub.devices.admin.bike_status import annotate_socket_live
 from chargehub.tenancy.auth import require
 from chargehub.tenancy.scope import get_or_404, scoped
 
@@ -21,7 +22,7 @@ SORTABLE = {"created_at": Socket.created_at, "number": Socket.number, "device_co
 
 
 def _one(socket_id: int) -> Socket:
-    return sockets.annotate_sockets(annotate_actor_names([get_or_404(Socket, socket_id)]))[0]
+    return annotate_socket_live(sockets.annotate_sockets(annotate_actor_names([get_or_404(Socket, socket_id)])))[0]
 
 
 @blp.route("")
@@ -34,7 +35,7 @@ class Sockets(MethodView):
         """Search sockets (station, area, device code, factory id, device name, state, system state)."""
         statement = scoped(sa.select(Socket).join(BikeDevice, BikeDevice.id == Socket.device_id), Socket)
         page = paginate(Socket, statement, args, SORTABLE, "-created_at", sockets.socket_conditions(args))
-        sockets.annotate_sockets(annotate_actor_names(page["items"]))
+        annotate_socket_live(sockets.annotate_sockets(annotate_actor_names(page["items"])))
         return page
 
 

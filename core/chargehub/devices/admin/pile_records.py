@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-import sqlalchemy as sa
-
-from chargehub.api.audit_fields import annotate_names
+from chargehub.api.audit_fields import annotate_columns, annotate_names
 from chargehub.api.listing import contains, equals
 from chargehub.assets.car_models import CarStation, Gun, Pile
 from chargehub.devices.admin.online_records import local_dates
 from chargehub.devices.models import PileTransactionRecord
-from chargehub.extensions import db
 
 
 def pile_record_conditions(filters: Mapping[str, Any]) -> list:
@@ -33,12 +30,4 @@ def pile_record_conditions(filters: Mapping[str, Any]) -> list:
 def annotate_pile_records(records: Iterable[PileTransactionRecord]) -> list[PileTransactionRecord]:
     """Set ``station_name``, ``pile_code``, ``pile_name``, ``factory_id`` and ``gun_name`` on each record."""
     records = annotate_names(records, station_name=("station_id", CarStation), gun_name=("gun_id", Gun))
-    pile_ids = {r.pile_id for r in records}
-    piles = {row.id: row for row in db.session.execute(
-        sa.select(Pile.id, Pile.code, Pile.name, Pile.factory_id).where(Pile.id.in_(pile_ids)))} if pile_ids else {}
-    for record in records:
-        pile = piles.get(record.pile_id)
-        record.pile_code = pile.code if pile else None
-        record.pile_name = pile.name if pile else None
-        record.factory_id = pile.factory_id if pile else None
-    return records
+    return annotate_columns(records, "pile_id", Pile, pile_code="code", pile_name="name", factory_id="factory_id")

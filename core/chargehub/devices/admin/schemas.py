@@ -1,4 +1,5 @@
-"""Schemas of the device admin API: 实时状态, 上下线记录 and 桩交易记录.
+"""Schemas of the device admin API: 实时状态 (piles, guns, e-bike devices and sockets), MQTT 账号,
+上下线记录, 桩交易记录 and 单车充电记录.
 
 The ``*Filters`` schemas are the searches on their own: the export kinds validate their ``filters``
 with them, and the list endpoints' ``*Args`` add paging to them.
@@ -8,6 +9,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from chargehub.api.listing import PageArgs, page_schema
+from chargehub.assets.bike_models import AccountState, SocketState
 from chargehub.assets.car_models import GunState
 from chargehub.devices.models import ConnectionState, DeviceKind, ReviewState
 
@@ -87,6 +89,87 @@ class GunStatusSchema(GunLiveSchema):
     pile_online = ma.fields.Boolean(metadata={"label": "在线状态"})
     last_heartbeat_at = ma.fields.DateTime(allow_none=True, metadata={"label": "最后心跳时间"})
     online_changed_at = ma.fields.DateTime(allow_none=True, metadata={"label": "上下线时间"})
+
+
+# -------------------------------------------------------------------------------------- 单车设备实时状态
+
+
+class FaultsSchema(ma.Schema):
+    """The fault bitmap of an e-bike charger or socket, its display code and the faults in words."""
+
+    fault_bits = ma.fields.Integer(allow_none=True, metadata={"label": "故障位"})
+    fault_code = ma.fields.String(allow_none=True, metadata={
+        "label": "故障代码", "description": "设备显示的四位十进制代码，如 0033；无故障为 null"})
+    faults = ma.fields.List(ma.fields.String(), metadata={"label": "当前故障", "description": "故障的文字说明"})
+
+
+class SocketLiveSchema(FaultsSchema):
+    """A socket with its live figures; every live field is ``null`` when its charger never reported on it."""
+
+    id = ma.fields.Integer()
+    number = ma.fields.Integer(metadata={"label": "插座号"})
+    state = ma.fields.Enum(SocketState, by_value=True, metadata={"label": "插座状态"})
+    enabled = ma.fields.Boolean()
+    trade_no = ma.fields.String(allow_none=True, metadata={"label": "订单号"})
+    voltage_v = _decimal(1, "电压（V）")
+    current_a = _decimal(3, "电流（A）")
+    power_w = ma.fields.Integer(allow_none=True, metadata={"label": "功率（W）"})
+    energy_kwh = _decimal(4, "已充电量（kWh）")
+    elapsed_s = ma.fields.Integer(allow_none=True, metadata={"label": "已充时长（秒）"})
+    last_start = ma.fields.Dict(allow_none=True, metadata={"label": "最近启动结果",
+                                                           "description": "accepted, reason_code, reason, order, at"})
+    last_stop = ma.fields.Dict(allow_none=True, metadata={"label": "最近停止结果",
+                                                          "description": "accepted, reason_code, reason, at"})
+    updated_at = ma.fields.DateTime(allow_none=True, metadata={"label": "数据更新时间"})
+
+
+class AccountStateSchema(ma.Schema):
+    """The state of a device's broker account (MQTT 账号), without its credentials."""
+
+    state = ma.fields.String(validate=ma.validate.OneOf([state.value for state in AccountState]), metadata={
+        "label": "账号状态", "description": "pending 待同步 / active 已生效 / disabled 已停用 / failed 同步失败 / "
+                                       "unmanaged 未托管"})
+    error = ma.fields.String(metadata={"label": "同步错误"})
+    synced_at = ma.fields.DateTime(allow_none=True, metadata={"label": "同步时间"})
+
+
+class BikeDeviceStatusSchema(FaultsSchema):
+    """An e-bike charger's 在线状态, firmware, device-level faults (设备故障), account state and its sockets."""
+
+    id = ma.fields.Integer()
+    code = ma.fields.String(metadata={"label": "设备编号"})
+    name = ma.fields.String(metadata={"label": "设备名称"})
+    factory_id = ma.fields.String(metadata={"label": "出厂标识"})
+    protocol = ma.fields.String(metadata={"label": "通讯协议"})
+    enabled = ma.fields.Boolean(metadata={"label": "系统状态"})
+    online = ma.fields.Boolean(metadata={"label": "在线状态"})
+    last_heartbeat_at = ma.fields.DateTime(allow_none=True, metadata={"label": "最后心跳时间"})
+    online_changed_at = ma.fields.DateTime(allow_none=True, metadata={"label": "上下线时间"})
+    firmware = ma.fields.String(metadata={"label": "固件版本"})
+    account = ma.fields.Nested(AccountStateSchema, metadata={"label": "MQTT 账号"})
+    sockets = ma.fields.List(ma.fields.Nested(SocketLiveSchema))
+
+
+class BikeSocketStatusSchema(SocketLiveSchema):
+    """A socket's live figures plus its device's online state."""
+
+    device_id = ma.fields.Integer()
+    device_code = ma.fields.String(metadata={"label": "设备编号"})
+    device_name = ma.fields.String(metadata={"label": "设备名称"})
+    factory_id = ma.fields.String(metadata={"label": "出厂标识"})
+    device_online = ma.fields.Boolean(metadata={"label": "在线状态"})
+    last_heartbeat_at = ma.fields.DateTime(allow_none=True, metadata={"label": "最后心跳时间"})
+    online_changed_at = ma.fields.DateTime(allow_none=True, metadata={"label": "上下线时间"})
+
+
+class MqttAccountSchema(AccountStateSchema):
+    """查看账号: what the charger is configured with, the password included."""
+
+    broker = ma.fields.String(allow_none=True, metadata={"label": "服务器地址",
+                                                         "description": "null: CHARGEHUB_MQTT_URL 未配置"})
+    client_id = ma.fields.String(metadata={"label": "Client ID"})
+    username = ma.fields.String(metadata={"label": "用户名"})
+    password = ma.fields.String(allow_none=True, metadata={"label": "密码", "description": "null: 尚未签发"})
 
 
 # -------------------------------------------------------------------------------------- 上下线记录
@@ -209,5 +292,72 @@ class PileRecordDetailSchema(PileRecordSchema):
     frame = ma.fields.String(metadata={"label": "原始报文", "description": "整帧十六进制"})
 
 
+# -------------------------------------------------------------------------------------- 单车充电记录
+
+
+class BikeRecordFilters(ma.Schema):
+    """The 单车充电记录 search."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    station_id = ma.fields.Integer(load_default=None, metadata={"label": "电站"})
+    device_code = ma.fields.String(load_default=None, metadata={"label": "设备编号", "description": "包含"})
+    factory_id = ma.fields.String(load_default=None, metadata={"label": "出厂标识", "description": "包含"})
+    socket_number = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1),
+                                      metadata={"label": "插座号"})
+    trade_no = ma.fields.String(load_default=None, metadata={"label": "订单号", "description": "包含"})
+    stop_reason_code = ma.fields.String(load_default=None, metadata={
+        "label": "停止原因", "description": "协议的停止原因代码，如 bike_mqtt 的 full / unplugged / fault ..."})
+    review_state = ma.fields.Enum(ReviewState, by_value=True, load_default=None, metadata={"label": "核对状态"})
+    ended_from = ma.fields.Date(load_default=None, metadata={"label": "结束时间起", "description": "YYYY-MM-DD"})
+    ended_to = ma.fields.Date(load_default=None, metadata={"label": "结束时间止", "description": "YYYY-MM-DD"})
+
+    _range = _date_range("ended_from", "ended_to")
+
+
+class BikeRecordArgs(PageArgs, BikeRecordFilters):
+    """The 单车充电记录 list: the search, paging and ``sort`` (default ``-received_at``)."""
+
+
+class BikeRecordSchema(ma.Schema):
+    """A charge record as the list shows it."""
+
+    id = ma.fields.Integer()
+    provider_id = ma.fields.Integer()
+    property_id = ma.fields.Integer()
+    station_id = ma.fields.Integer()
+    station_name = ma.fields.String(allow_none=True, metadata={"label": "电站"})
+    device_id = ma.fields.Integer()
+    device_code = ma.fields.String(allow_none=True, metadata={"label": "设备编号"})
+    device_name = ma.fields.String(allow_none=True, metadata={"label": "设备名称"})
+    factory_id = ma.fields.String(allow_none=True, metadata={"label": "出厂标识"})
+    socket_id = ma.fields.Integer(allow_none=True)
+    socket_number = ma.fields.Integer(metadata={"label": "插座号"})
+    trade_no = ma.fields.String(metadata={"label": "订单号"})
+    record_id = ma.fields.String(metadata={"label": "记录标识", "description": "充电器给这条记录的 id"})
+    started_at = ma.fields.DateTime(allow_none=True, metadata={"label": "开始时间"})
+    ended_at = ma.fields.DateTime(allow_none=True, metadata={"label": "结束时间"})
+    energy_kwh = _decimal(4, "充电电量（kWh）")
+    elapsed_s = ma.fields.Integer(metadata={"label": "充电时长（秒）"})
+    max_power_w = ma.fields.Integer(metadata={"label": "最大功率（W）"})
+    stop_reason_code = ma.fields.String(metadata={"label": "停止原因代码"})
+    stop_reason = ma.fields.String(metadata={"label": "停止原因"})
+    fault_bits = ma.fields.Integer(metadata={"label": "故障位"})
+    fault_code = ma.fields.String(allow_none=True, metadata={"label": "故障代码"})
+    faults = ma.fields.List(ma.fields.String(), attribute="fault_texts", metadata={"label": "故障"})
+    review_state = ma.fields.Enum(ReviewState, by_value=True, metadata={"label": "核对状态"})
+    duplicates = ma.fields.Integer(metadata={"label": "重复上传次数"})
+    received_at = ma.fields.DateTime(metadata={"label": "接收时间"})
+    last_received_at = ma.fields.DateTime(metadata={"label": "最后接收时间"})
+
+
+class BikeRecordDetailSchema(BikeRecordSchema):
+    """详细: the list's fields plus the message as received."""
+
+    frame = ma.fields.String(metadata={"label": "原始报文"})
+
+
 OnlineRecordPage = page_schema(OnlineRecordSchema, "OnlineRecordPage")
 PileRecordPage = page_schema(PileRecordSchema, "PileRecordPage")
+BikeRecordPage = page_schema(BikeRecordSchema, "BikeRecordPage")

@@ -1,7 +1,9 @@
 """实时状态: a pile's liveness and its guns' live figures, as the gateway last wrote them.
 
 A gun the pile never reported on has no :class:`~chargehub.devices.models.GunLive` row; its live
-figures are then ``None`` (unknown), never zeros that would read as "0 V, 0 A".
+figures are then ``None`` (unknown), never zeros that would read as "0 V, 0 A". The helpers
+:func:`fault_texts`, :func:`live_values` and :func:`live_rows` serve the e-bike sockets too
+(:mod:`.bike_status`).
 """
 from __future__ import annotations
 
@@ -33,27 +35,31 @@ def fault_texts(faults: Any) -> list[str]:
     return texts
 
 
+def live_values(live: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """``fields`` of a live row as they are, all ``None`` without a row; ``faults`` in words (``[]``)."""
+    values = {name: getattr(live, name) if live is not None else None for name in fields}
+    values["faults"] = fault_texts(live.faults) if live is not None else []
+    return values
+
+
+def live_rows(key, ids: set[int]) -> dict[int, Any]:
+    """The live rows whose ``key`` column (``GunLive.gun_id``...) is one of ``ids``, by that id."""
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(key.class_).where(key.in_(ids))).scalars()
+    return {getattr(row, key.key): row for row in rows}
+
+
 def gun_entry(gun: Gun, live: GunLive | None) -> dict[str, Any]:
     """One gun as the status endpoints answer it: the asset's number, name and state plus its live figures."""
-    entry: dict[str, Any] = {"id": gun.id, "number": gun.number, "name": gun.name, "state": gun.state,
-                             "enabled": gun.enabled}
-    for name in LIVE_FIELDS:
-        entry[name] = getattr(live, name) if live is not None else None
-    entry["faults"] = fault_texts(live.faults) if live is not None else []
-    return entry
-
-
-def _live_rows(gun_ids: set[int]) -> dict[int, GunLive]:
-    if not gun_ids:
-        return {}
-    rows = db.session.execute(sa.select(GunLive).where(GunLive.gun_id.in_(gun_ids))).scalars()
-    return {row.gun_id: row for row in rows}
+    return {"id": gun.id, "number": gun.number, "name": gun.name, "state": gun.state, "enabled": gun.enabled,
+            **live_values(live, LIVE_FIELDS)}
 
 
 def pile_status(pile: Pile) -> dict[str, Any]:
     """The pile's 在线状态, heartbeat, firmware, billing model and its guns (by number) with live figures."""
     guns = db.session.execute(sa.select(Gun).where(Gun.pile_id == pile.id).order_by(Gun.number)).scalars().all()
-    live = _live_rows({g.id for g in guns})
+    live = live_rows(GunLive.gun_id, {g.id for g in guns})
     return {"id": pile.id, "code": pile.code, "name": pile.name, "factory_id": pile.factory_id,
             "online": pile.online, "last_heartbeat_at": pile.last_heartbeat_at,
             "online_changed_at": pile.online_changed_at, "firmware": pile.firmware,
@@ -63,7 +69,7 @@ def pile_status(pile: Pile) -> dict[str, Any]:
 def gun_status(gun: Gun) -> dict[str, Any]:
     """One gun's entry plus its pile's code, name, online state and last heartbeat."""
     pile = db.session.get(Pile, gun.pile_id)
-    entry = gun_entry(gun, _live_rows({gun.id}).get(gun.id))
+    entry = gun_entry(gun, live_rows(GunLive.gun_id, {gun.id}).get(gun.id))
     entry.update(pile_id=pile.id, pile_code=pile.code, pile_name=pile.name, factory_id=pile.factory_id,
                  pile_online=pile.online, last_heartbeat_at=pile.last_heartbeat_at,
                  online_changed_at=pile.online_changed_at)

@@ -17,8 +17,18 @@ window.ListPage = (() => {
       case "date": return String(value).slice(0, 10);
       case "list": return [].concat(value).map((v) => (v && typeof v === "object" ? v.name ?? v.label : v)).join("、");
       case "records": return records(col.labels, value);
+      case "flag": return value ? el("span", { class: "tag off flag", text: col.labels[value] ?? col.label }) : col.blank || "";
+      case "duration": return duration(value);
       default: return typeof value === "object" ? JSON.stringify(value) : String(value);
     }
+  }
+
+  /** Seconds as H:MM:SS. */
+  function duration(seconds) {
+    const n = Math.max(0, Math.floor(Number(seconds)));
+    if (!Number.isFinite(n)) return String(seconds);
+    const p = (x) => String(x).padStart(2, "0");
+    return `${Math.floor(n / 3600)}:${p(Math.floor(n / 60) % 60)}:${p(n % 60)}`;
   }
 
   /**
@@ -346,5 +356,5 @@ window.ListPage = (() => {
     window.currentPage.start();
   });
 
-  return { Page, handlers, format };
+  return { Page, handlers, format, duration };
 })();
