@@ -151,7 +151,6 @@ class MqttTransport:
         self.shared_group = shared_group
         self.links: dict[tuple[str, str], MqttDeviceLink] = {}
         self.connected = threading.Event()
-        self.received = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._routes: list[tuple[str, DeviceProtocol, bool]] = []
         for protocol in self.protocols.values():
@@ -223,7 +222,6 @@ class MqttTransport:
     # -- on the gateway's loop ---------------------------------------------------------------------
 
     def _dispatch(self, topic: str, payload: bytes) -> None:
-        self.received += 1
         for topic_filter, protocol, reply in self._routes:
             if not mqtt.topic_matches_sub(topic_filter, topic):
                 continue
