@@ -59,6 +59,9 @@ class EmbeddedBroker:
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        # amqtt and its state machine log every client's every transition at INFO
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         broker = Broker({
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 0}},
             "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
