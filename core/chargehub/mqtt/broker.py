@@ -44,11 +44,9 @@ class BrokerAddress:
         """``mqtt://host:port`` without any account: what a device is told to connect to."""
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
-    def url(self, *, with_password: bool = False) -> str:
-        """Back to a URL; the password is shown as ``***`` unless asked for."""
-        user = ""
-        if self.username:
-            user = self.username + (f":{self.password if with_password else '***'}" if self.password else "") + "@"
+    def url(self) -> str:
+        """Back to a URL for logs and the node's state, the password shown as ``***``."""
+        user = f"{self.username}{':***' if self.password else ''}@" if self.username else ""
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
