@@ -74,7 +74,10 @@ class EmbeddedBroker:
             return
         self._ready.set()
         await self._stop.wait()
-        await broker.shutdown()
+        try:
+            await broker.shutdown()
+        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - amqtt cancels in-flight QoS 1 deliveries
+            log.debug("embedded MQTT broker: deliveries still in flight were cancelled at shutdown", exc_info=True)
 
 
 def start_embedded_broker(app) -> EmbeddedBroker | None:
