@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,6 +27,20 @@ def proc_status_kb(field: str, pid: int | str = "self") -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise KeyError(f"{field} not in /proc/{pid}/status")
+
+
+def status_mb(pid: int) -> dict[str, float]:
+    """``VmRSS`` and ``VmHWM`` of process ``pid`` in MB (one decimal)."""
+    return {field: round(proc_status_kb(field, pid) / 1024, 1) for field in ("VmRSS", "VmHWM")}
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """SIGTERM ``process`` (a gateway under test), wait for it, kill it if it does not end in time."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def write_result(name: str, result: dict) -> Path:

@@ -31,13 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import percentiles, proc_status_kb, write_result  # noqa: E402
+from bench._common import percentiles, status_mb, stop_process, write_result  # noqa: E402
 
 PREFIX = "BB"
-
-
-def _status_mb(pid: int) -> dict[str, float]:
-    return {field: round(proc_status_kb(field, pid) / 1024, 1) for field in ("VmRSS", "VmHWM")}
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -122,7 +118,7 @@ def main() -> None:
         try:
             time.sleep(4)
             assert gateway.poll() is None, (tmp / "gateway.log").read_text()[-3000:]
-            rss_idle = _status_mb(gateway.pid)
+            rss_idle = status_mb(gateway.pid)
             # 2-hour orders on big packs: nothing ends by itself during the hold
             fleet = BikeFleet(broker.url, count=args.devices, prefix=PREFIX, sockets=args.sockets, meter_s=args.meter,
                               heartbeat_s=60, ramp=200.0, on_publish=publish_log)
@@ -140,7 +136,7 @@ def main() -> None:
                 assert time.perf_counter() - started < 300, f"{count(online)} of {args.devices} online"
                 time.sleep(0.2)
             result["ramp"] = {"devices": args.devices, "all_online_seconds": round(time.perf_counter() - started, 1),
-                              "gateway_rss_idle_mb": rss_idle, "gateway_rss_mb": _status_mb(gateway.pid)}
+                              "gateway_rss_idle_mb": rss_idle, "gateway_rss_mb": status_mb(gateway.pid)}
             print("ramp", result["ramp"], flush=True)
 
             # 2. start every socket through the bus
@@ -195,10 +191,11 @@ def main() -> None:
                 if now - last_mem > 10:
                     last_mem = now
                     mem_samples.append({"t": round(now - started), "connected": sim.stats()["connected"],
-                                        **_status_mb(gateway.pid)})
+                                        **status_mb(gateway.pid)})
                     print("hold", mem_samples[-1], len(latencies), flush=True)
                 time.sleep(args.poll)
             held = time.monotonic() - started
+            mem_samples.append({"t": round(held), "connected": sim.stats()["connected"], **status_mb(gateway.pid)})
             after_stats, cpu_after = sim.stats(), _cpu_seconds(gateway.pid)
             meter_published = (after_stats["published_by_type"].get("meter", 0)
                                - before_stats["published_by_type"].get("meter", 0))
@@ -238,17 +235,13 @@ def main() -> None:
             result["stop"] = {"sent": len(orders), "accepted": stopped, "seconds": round(stop_seconds, 1),
                               "records_stored": len(stored), "records_missing": len(set(orders.values()) - set(stored)),
                               "duplicate_rows": len(stored) - len(set(stored)),
-                              "gateway_rss_mb": _status_mb(gateway.pid)}
+                              "gateway_rss_mb": status_mb(gateway.pid)}
             print("stop", result["stop"], flush=True)
             result["simulator"] = {k: v for k, v in sim.stats().items() if not isinstance(v, dict)}
         finally:
             if sim is not None:
                 sim.stop(timeout=60)
-            gateway.terminate()
-            try:
-                gateway.wait(60)
-            except subprocess.TimeoutExpired:
-                gateway.kill()
+            stop_process(gateway)
             log.close()
             db.session.remove()
             db.engine.dispose()

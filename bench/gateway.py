@@ -39,14 +39,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import proc_status_kb, write_result  # noqa: E402
+from bench._common import status_mb, stop_process, write_result  # noqa: E402
 
 PREFIX = "6601"
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _status_mb(pid: int) -> dict[str, float]:
-    return {field: round(proc_status_kb(field, pid) / 1024, 1) for field in ("VmRSS", "VmHWM")}
 
 
 def _ms(summary: dict) -> dict:
@@ -115,7 +111,7 @@ def main() -> None:
         try:
             time.sleep(4)
             assert gateway.poll() is None, (tmp / "gateway.log").read_text()[-3000:]
-            rss_idle = _status_mb(gateway.pid)
+            rss_idle = status_mb(gateway.pid)
             fleet = Fleet("127.0.0.1", args.port, count=args.piles, prefix=PREFIX, ramp=1000.0, guns=2)
             gc.collect()
             gc.freeze()  # like the gateway: 10,000 long-lived piles out of the collector's full passes
@@ -126,7 +122,7 @@ def main() -> None:
             started = time.perf_counter()
             sim.run(fleet.wait_logged_in(timeout=300), timeout=320)
             result["ramp"] = {"piles": args.piles, "all_logged_in_seconds": round(time.perf_counter() - started, 1),
-                              "gateway_rss_idle_mb": rss_idle, "gateway_rss_mb": _status_mb(gateway.pid)}
+                              "gateway_rss_idle_mb": rss_idle, "gateway_rss_mb": status_mb(gateway.pid)}
             print("ramp", result["ramp"], flush=True)
 
             # 2. hold with 10 % charging
@@ -156,7 +152,7 @@ def main() -> None:
                 time.sleep(min(10.0, max(0.1, args.hold - (time.monotonic() - started))))
                 stats = sim.stats()
                 samples.append({"t": round(time.monotonic() - started), "logged_in": stats["logged_in"],
-                                "charging_guns": stats["charging_guns"], **_status_mb(gateway.pid)})
+                                "charging_guns": stats["charging_guns"], **status_mb(gateway.pid)})
                 print("hold", samples[-1], flush=True)
             after = sim.stats()
             db.session.expire_all()
@@ -205,7 +201,7 @@ def main() -> None:
                 "heartbeat_ack_ms": _ms(after["heartbeat_latency"]),
                 "remote_stops_accepted": stopped, "records_stored": records,
                 "record_ack_ms": _ms(after["record_latency"]),
-                "gateway_rss_mb": _status_mb(gateway.pid),
+                "gateway_rss_mb": status_mb(gateway.pid),
             }
             print("throughput", result["throughput"], flush=True)
             for pile in fleet.piles:
@@ -241,7 +237,7 @@ def main() -> None:
                 "records_lost": len(made - set(stored)), "duplicate_rows": len(stored) - len(set(stored)),
                 "resends_counted": int(db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(
                     PileTransactionRecord.duplicates), 0))).scalar_one()),
-                "gateway_rss_mb": _status_mb(gateway.pid),
+                "gateway_rss_mb": status_mb(gateway.pid),
             }
             print("storm", result["reconnect_storm"], flush=True)
             result["simulator"] = {k: v for k, v in sim.stats().items() if k not in ("sent_by_code", "received_by_code",
@@ -249,11 +245,7 @@ def main() -> None:
         finally:
             if sim is not None:
                 sim.stop(timeout=60)
-            gateway.terminate()
-            try:
-                gateway.wait(60)
-            except subprocess.TimeoutExpired:
-                gateway.kill()
+            stop_process(gateway)
             log.close()
             db.session.remove()
             db.engine.dispose()

@@ -15,13 +15,11 @@ from chargehub.extensions import db
 from chargehub.mqtt.accounts import BrokerAccountError, DynsecAccounts
 from chargehub.mqtt.broker import BrokerAddress
 from chargehub.testing.helpers import wait_until
-from chargehub.testing.mosquitto import PrivateMosquitto, dynsec_plugin
+from chargehub.testing.mosquitto import PrivateMosquitto
 from chargehub.tenancy.auth import acting_as
 from chargehub.tenancy.models import User
 from chargehub.testing.network import seed_bike_network
 from chargehub_bike_mqtt.protocol import BikeMqttProtocol
-
-pytestmark = pytest.mark.skipif(dynsec_plugin() is None, reason="scripts/services.sh installs mosquitto")
 
 
 class Client:

@@ -64,6 +64,21 @@ class Device:
         self.client.disconnect()
 
 
+def command_acknowledged(bus, device: Device, name: str):
+    """Send ``name`` to ``device`` over ``bus``; the device acknowledges it on its reply topic.
+
+    :return: ``(result, the command as the device received it)``.
+    """
+    results = []
+    sender = threading.Thread(target=lambda: results.append(
+        bus.send(DeviceCommand(device.sn, name, protocol="wordmqtt"), timeout=5)))
+    sender.start()
+    command = wait_until(lambda: next((m for m in device.received if m.startswith("CMD")), None))
+    device.say("ACK", command.split()[1], channel="reply")
+    sender.join(6)
+    return results[0], command
+
+
 @pytest.fixture()
 def root():
     return f"chtest/{uuid.uuid4().hex[:10]}"
@@ -88,14 +103,8 @@ def test_announce_events_commands_and_goodbye(mqtt_url, root):
         device.say("PING")
         wait_until(lambda: listener.event_types("dev1") == ["login", "heartbeat"])
         # a command goes to the device through the protocol's registration, the answer comes back on reply
-        results = []
-        sender = threading.Thread(target=lambda: results.append(
-            bus.send(DeviceCommand("dev1", "reboot", protocol="wordmqtt"), timeout=5)))
-        sender.start()
-        command = wait_until(lambda: next((m for m in device.received if m.startswith("CMD")), None))
-        device.say("ACK", command.split()[1], channel="reply")
-        sender.join(6)
-        assert results[0].status is CommandStatus.ACCEPTED
+        result, _ = command_acknowledged(bus, device, "reboot")
+        assert result.status is CommandStatus.ACCEPTED
         # without the protocol no node holds the device
         assert bus.send(DeviceCommand("dev1", "reboot"), timeout=1).status is CommandStatus.OFFLINE
         # a durable record is acknowledged after the listener stored it
@@ -135,15 +144,9 @@ def test_commands_reach_devices_this_node_never_heard_and_refusals(mqtt_url, roo
     thread = start_gateway(bus, "node-a", root, mqtt_url, listener)
     device = Device(mqtt_url, root, "dev3")
     try:
-        results = []
-        sender = threading.Thread(target=lambda: results.append(
-            bus.send(DeviceCommand("dev3", "start", protocol="wordmqtt"), timeout=5)))
-        sender.start()
-        command = wait_until(lambda: next((m for m in device.received if m.startswith("CMD")), None))
+        result, command = command_acknowledged(bus, device, "start")
         assert command.endswith(" start")
-        device.say("ACK", command.split()[1], channel="reply")
-        sender.join(6)
-        assert results[0].ok and listener.logins == [("dev3", True)]
+        assert result.ok and listener.logins == [("dev3", True)]
         refused = bus.send(DeviceCommand("bad-1", "start", protocol="wordmqtt"), timeout=3)
         assert refused.status is CommandStatus.REJECTED
         # a reply nobody waits for and a topic naming no device are dropped; the gateway keeps working
@@ -174,14 +177,8 @@ def test_two_nodes_split_a_shared_subscription_and_both_command_every_device(mqt
         assert not any(lst.connected and not all(resumed for _, resumed in lst.connected) for lst in listeners)
         # every device can be commanded whichever node the bus picks
         for device in devices[:4]:
-            results = []
-            sender = threading.Thread(target=lambda: results.append(
-                bus.send(DeviceCommand(device.sn, "reboot", protocol="wordmqtt"), timeout=5)))
-            sender.start()
-            command = wait_until(lambda: next((m for m in device.received if m.startswith("CMD")), None))
-            device.say("ACK", command.split()[1], channel="reply")
-            sender.join(6)
-            assert results and results[0].ok
+            result, _ = command_acknowledged(bus, device, "reboot")
+            assert result.ok
             device.received.clear()
     finally:
         for device in devices:

@@ -259,20 +259,24 @@ class DeviceConnection(asyncio.Protocol):
             return
         self._cleaned = True
         try:
-            if self.device_id is None:
-                return
-            self.gateway.registry.release(self.device_id, self)
-            try:
-                await asyncio.to_thread(self.gateway.node.unregister_device, self.device_id, self.executor)
-            except Exception:  # noqa: BLE001 - the bus being unreachable must not stop the cleanup
-                log.exception("could not unregister device %s from the command bus", self.device_id)
-            await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
-                                      reason=self.close_reason, replaced=self.close_reason == "replaced")
+            await self._release()
         finally:
             self.gateway.connection_closed(self)
             if not self.closed.done():
                 self.closed.set_result(None)
             self.executor = None  # the bound method refers to self: drop the cycle (see connection_lost)
+
+    async def _release(self) -> None:
+        """Forget the device here and on the bus, and tell the listener it disconnected."""
+        if self.device_id is None:
+            return
+        self.gateway.registry.release(self.device_id, self)
+        try:
+            await asyncio.to_thread(self.gateway.node.unregister_device, self.device_id, self.executor)
+        except Exception:  # noqa: BLE001 - the bus being unreachable must not stop the cleanup
+            log.exception("could not unregister device %s from the command bus", self.device_id)
+        await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
+                                  reason=self.close_reason, replaced=self.close_reason == "replaced")
 
 
 def _needs_task(out: SessionOutput) -> bool:

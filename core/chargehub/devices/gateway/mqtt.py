@@ -117,20 +117,12 @@ class MqttDeviceLink(DeviceConnection):
         self._apply(out)
         return self.device_id is not None
 
-    async def _cleanup(self) -> None:
-        if self._cleaned:
-            return
-        self._cleaned = True
-        try:
-            self.mqtt.forget(self)
-            if self.device_id is not None and self.close_reason not in SILENT_REASONS:
-                await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
-                                          reason=self.close_reason, replaced=False)
-        finally:
-            self.gateway.connection_closed(self)
-            if not self.closed.done():
-                self.closed.set_result(None)
-            self.executor = None
+    async def _release(self) -> None:
+        """Forget the link; tell the listener only when the device said it went away (see the module)."""
+        self.mqtt.forget(self)
+        if self.device_id is not None and self.close_reason not in SILENT_REASONS:
+            await self.gateway.notify("on_disconnected", self.device_id, self.protocol.identifier, self.peer,
+                                      reason=self.close_reason, replaced=False)
 
 
 class MqttTransport:
