@@ -2,9 +2,11 @@
 from chargehub.assets import bike_models, car_models  # noqa: F401
 from chargehub.assets.models import StationInvoiceConfig, StationPlugin  # noqa: F401
 from chargehub.billing import models  # noqa: F401
+from chargehub.charging import models as charging_models  # noqa: F401
 from chargehub.devices import bike_models as device_bike_models  # noqa: F401
 from chargehub.devices import models as device_models  # noqa: F401
 from chargehub.exports.models import ExportFile  # noqa: F401
+from chargehub.members import models as member_models  # noqa: F401
 from chargehub.plugins.models import PlatformPlugin, PluginListenerFailure, TenantPlugin  # noqa: F401
 from chargehub.tenancy.audit_log import AuditLog  # noqa: F401
 from chargehub.tenancy.models import (  # noqa: F401
