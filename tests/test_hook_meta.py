@@ -17,7 +17,7 @@ HOOKS = sorted(name for name, obj in vars(hookspecs).items()
 
 
 def test_hook_list_is_not_empty_and_partitioned():
-    assert set(HOOKS) == set(hookspecs.REGISTRATION_HOOKS) | set(hookspecs.LISTENER_HOOKS)
+    assert set(HOOKS) == set(hookspecs.REGISTRATION_HOOKS) | set(hookspecs.LISTENER_HOOKS) | set(hookspecs.DECISION_HOOKS)
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -16,7 +16,8 @@ from chargehub import logs
 from chargehub.errors import PluginLoadError
 
 #: Core command names a plugin command may not take.
-RESERVED_COMMANDS = frozenset({"run", "web", "gateway", "worker", "db", "create-admin", "plugins", "demo", "shell", "routes"})
+RESERVED_COMMANDS = frozenset({"run", "web", "gateway", "worker", "db", "create-admin", "plugins", "demo", "shell", "routes",
+                               "drivers"})
 #: Command groups several plugins contribute subcommands to (name -> help).
 SHARED_GROUPS = {"simulate": "Device simulators that speak a protocol over real sockets (tests, demos, benchmarks)."}
 
@@ -43,11 +44,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db)
     plugin_host.init_app(app)
     jobs.init_app(app)
+    from chargehub.charging import ingest as order_ingest  # noqa: PLC0415
+    from chargehub.charging import sweep as order_sweep  # noqa: PLC0415
     from chargehub.devices import billing_push  # noqa: PLC0415
     from chargehub.exports import service as exports_service  # noqa: PLC0415
 
     exports_service.register_periodic_jobs()
     billing_push.register_periodic_jobs()
+    order_sweep.register_periodic_jobs(app)
+    order_ingest.register()  # what devices report about orders, applied by the gateway's ingest
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415

@@ -6,6 +6,7 @@
 ``chargehub worker``     a job worker
 ``chargehub db ...``     migrations (Flask-Migrate: ``db upgrade``, ``db current``, ...)
 ``chargehub create-admin``, ``chargehub plugins list``, ``chargehub demo``
+``chargehub drivers topup``  credit a driver's balance (creates the driver; the demo uses it)
 
 Plugins add commands through the ``register_commands`` hook.
 """
@@ -129,11 +130,16 @@ def plugins_list_command() -> None:
 
 
 @click.command("demo")
+@click.option("--list-devices", type=click.Choice(["ykc", "bike"]), default=None,
+              help="Print the demo's pile codes (ykc) or e-bike charger ids (bike), one per line, and exit.")
 @with_appcontext
-def demo_command() -> None:
-    """Seed a demo service provider (approved) with its own login; safe to run again."""
-    from chargehub.demo import seed_demo  # noqa: PLC0415
+def demo_command(list_devices: str | None) -> None:
+    """Seed a demo service provider (approved) with its own login, network and driver; safe to run again."""
+    from chargehub.demo import demo_device_ids, seed_demo  # noqa: PLC0415
 
+    if list_devices:
+        click.echo("\n".join(demo_device_ids(list_devices)))
+        return
     require_current_schema()
     for line in seed_demo():
         click.echo(line)
@@ -142,11 +148,12 @@ def demo_command() -> None:
 def _build_cli() -> click.Group:
     from chargehub.devices.gateway.cli import gateway_command  # noqa: PLC0415
     from chargehub.jobs.cli import worker_command  # noqa: PLC0415
+    from chargehub.members.cli import drivers_group  # noqa: PLC0415
 
     group = FlaskGroup(name="chargehub", create_app=create_app, add_default_commands=False,
                        set_debug_flag=False, help="ChargeHub charging platform.")
     for command in (run_command, web_command, gateway_command, worker_command, create_admin_command,
-                    plugins_group, demo_command, shell_command, routes_command):
+                    plugins_group, demo_command, drivers_group, shell_command, routes_command):
         group.add_command(command)
     return group
 

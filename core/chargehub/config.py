@@ -43,6 +43,19 @@ Environment variables (all optional):
                                 (default: the host of the request that asks)
 ``CHARGEHUB_EXPORT_IMAGE_LIMIT``  exports with at most this many rows embed QR images; larger ones carry
                                 the QR URL only (default ``2000``; see docs/decisions/0006-qr-exports.md)
+``CHARGEHUB_APP_FREE_CHARGING``  ``1`` lets drivers start with the ``free`` pay method (test mode: nothing is
+                                collected; the demo turns it on) (default ``0``)
+``CHARGEHUB_ORDER_START_TIMEOUT``  seconds a start may stay unconfirmed before the order is 订单异常 (default ``90``)
+``CHARGEHUB_ORDER_SUSPEND_AFTER``  seconds a charging order's device may be offline before the order is 挂起
+                                (default ``180``)
+``CHARGEHUB_ORDER_SWEEP_EVERY``  seconds between order sweeps (start timeouts, 挂起, automatic stops) (default ``30``)
+``CHARGEHUB_ORDER_COMMAND_WAIT``  seconds the driver API waits for a device's answer to a start or stop (default ``15``)
+``CHARGEHUB_SMS_CODE_TTL``       seconds a driver's sign-in code stays valid (default ``300``)
+``CHARGEHUB_SMS_CODE_INTERVAL``  seconds before another code may be sent to the same phone (default ``60``)
+``CHARGEHUB_SMS_CODES_PER_DAY``  codes one phone may receive in 24 hours (default ``10``)
+``CHARGEHUB_SMS_CODES_PER_ADDRESS``  codes one client address may ask for in an hour (default ``30``)
+``CHARGEHUB_SMS_CODE_ATTEMPTS``  wrong entries a code survives before it is void (default ``5``)
+``CHARGEHUB_APP_TOKEN_DAYS``     days a driver's app sign-in (Bearer token) lasts (default ``30``)
 """
 from __future__ import annotations
 
@@ -83,6 +96,17 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "SCHEMA_CHECK": (_BOOL, True),
     "PUBLIC_URL": (str, None),
     "EXPORT_IMAGE_LIMIT": (int, 2000),
+    "SMS_CODE_TTL": (int, 300),
+    "SMS_CODE_INTERVAL": (int, 60),
+    "SMS_CODES_PER_DAY": (int, 10),
+    "SMS_CODES_PER_ADDRESS": (int, 30),
+    "SMS_CODE_ATTEMPTS": (int, 5),
+    "APP_TOKEN_DAYS": (int, 30),
+    "APP_FREE_CHARGING": (_BOOL, False),
+    "ORDER_START_TIMEOUT": (float, 90.0),
+    "ORDER_SUSPEND_AFTER": (float, 180.0),
+    "ORDER_SWEEP_EVERY": (int, 30),
+    "ORDER_COMMAND_WAIT": (float, 15.0),
 }
 
 SUPPORTED_LANGUAGES = ("zh-CN", "en")

@@ -34,6 +34,28 @@ CAR_TOU = {"prices": {"sharp": {"electricity_price": "1.25000", "service_price":
 BIKE_DURATION = {"unit_minutes": 60, "unit_price": "0.50", "auto_stop_minutes": 480, "auto_stop_amount": "4.00",
                  "free_minutes": 5}
 BIKE_STATIONS = (("阳光小区单车充电站", "阳光充电"), ("创业园单车充电站", "创业园"), ("大学城单车充电站", "大学城"))
+#: The demo driver (车主) who signs in to the driver API with an SMS code (logged by the default sender).
+DEMO_DRIVER_PHONE = "13700000000"
+DEMO_DRIVER_BALANCE = "100.00"
+PILES_PER_STATION = DEVICES_PER_STATION = 2
+
+
+def demo_device_ids(kind: str) -> list[str]:
+    """The factory ids of the demo's YKC piles (``ykc``) or e-bike chargers (``bike``): what the demo run's
+    simulators log in as."""
+    if kind == "ykc":
+        return [pile_code(i, n) for i in range(1, len(CAR_STATIONS) + 1) for n in range(1, PILES_PER_STATION + 1)]
+    return [bike_id(i, n) for i in range(1, len(BIKE_STATIONS) + 1) for n in range(1, DEVICES_PER_STATION + 1)]
+
+
+def pile_code(station: int, pile: int) -> str:
+    """The 14-digit code of demo pile ``pile`` of car station ``station`` (both from 1)."""
+    return f"3201060021{station:02d}{pile:02d}"
+
+
+def bike_id(station: int, device: int) -> str:
+    """The factory id of demo charger ``device`` of e-bike station ``station`` (both from 1)."""
+    return f"DEMOBIKE{station:02d}{device:02d}"
 
 
 def seed_demo() -> Iterator[str]:
@@ -61,6 +83,7 @@ def seed_demo() -> Iterator[str]:
         yield f"demo property created: {prop.name}, login {DEMO_PROPERTY_PHONE} / {prop_password}"
         yield from _car_network(admin, prop)
         yield from _bike_network(admin, prop)
+    yield _demo_driver(provider.id)
 
 
 def _car_network(admin: User, prop) -> Iterator[str]:
@@ -77,8 +100,8 @@ def _car_network(admin: User, prop) -> Iterator[str]:
         created = spaces.create_spaces({"area_id": area_id, "count": 4, "lock_type": "camera_lock"})
         cameras.create_camera({"area_id": area_id, "factory_id": f"DEMOCAM{index:04d}", "ip": f"192.0.2.{index}",
                                "name": f"{index}号相机", "left_space_id": created[0].id, "right_space_id": created[1].id})
-        for pile_no in range(1, 3):
-            piles.create_pile({"area_id": area_id, "factory_id": f"3201060021{index:02d}{pile_no:02d}",
+        for pile_no in range(1, PILES_PER_STATION + 1):
+            piles.create_pile({"area_id": area_id, "factory_id": pile_code(index, pile_no),
                                "name": f"{pile_no}号桩", "model": "YKC-DC120", "gun_count": 2, "output_power_kw": "120",
                                "speed": "fast", "current_type": "dc", "protocol": "ykc"})
         yield f"demo car station created: {name} (4 spaces, 1 camera, 2 piles × 2 guns)"
@@ -96,12 +119,25 @@ def _bike_network(admin: User, prop) -> Iterator[str]:
             "address": f"演示路 {index} 号"}, admin)
         bike_stations.audit_bike_station(station, True, "演示数据")
         area_id = _default_area_id("bike", station.id)
-        for device_no in range(1, 3):
-            devices.create_device({"area_id": area_id, "factory_id": f"DEMOBIKE{index:02d}{device_no:02d}",
+        for device_no in range(1, DEVICES_PER_STATION + 1):
+            devices.create_device({"area_id": area_id, "factory_id": bike_id(index, device_no),
                                    "name": f"{device_no}号充电设备", "device_type": "10路充电站", "socket_count": 10,
                                    "rated_power_w": "1000", "rated_voltage_v": "220", "rated_current_a": "5"})
         yield f"demo e-bike station created: {name} (2 devices × 10 sockets)"
         yield _billing_rule("bike", station.id, area_id, f"{short}按时计费", "bike_duration", BIKE_DURATION)
+
+
+def _demo_driver(provider_id: int) -> str:
+    """The demo driver with a balance at the demo provider (the driver API's balance path works at once)."""
+    from chargehub.members.balance import top_up  # noqa: PLC0415
+    from chargehub.members.models import Driver  # noqa: PLC0415
+
+    driver = Driver(phone=DEMO_DRIVER_PHONE, nickname="演示车主", plate="沪A12345")
+    db.session.add(driver)
+    db.session.flush()
+    top_up(driver.id, provider_id, DEMO_DRIVER_BALANCE, "演示数据")
+    return (f"demo driver created: {DEMO_DRIVER_PHONE} with {DEMO_DRIVER_BALANCE} yuan (sign in with an SMS code: "
+            f"the default sender writes it to the log)")
 
 
 def _billing_rule(vehicle: str, station_id: int, area_id: int, name: str, mode: str, params: dict) -> str:

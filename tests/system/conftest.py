@@ -177,6 +177,19 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
     db.session.add(export)
     db.session.commit()
     t["export_id"] = export.id
+    # charging orders (汽车订单 / 单车订单) at the pile's gun and the device's socket
+    from chargehub.charging.models import BikeOrder, CarOrder, OrderState, PayMethod
+
+    order = {**owner, "pay_method": PayMethod.BALANCE, "state": OrderState.CHARGING, "phone": f"139{phone_base + 3:08d}"}
+    car_order = CarOrder(station_id=t["car_station_id"], area_id=t["car_area_id"], pile_id=pile["id"], gun_id=t["gun_id"],
+                         gun_number=1, trade_no=f"{phone_base:016d}{1:016d}", station_name=f"{tag}汽车站",
+                         device_code=pile["code"], **order)
+    bike_order = BikeOrder(station_id=t["bike_station_id"], area_id=t["bike_area_id"], device_id=t["device_id"],
+                           socket_id=t["socket_id"], socket_number=1, trade_no=f"{phone_base:016d}{2:016d}",
+                           station_name=f"{tag}单车站", device_code=device["code"], **order)
+    db.session.add_all([car_order, bike_order])
+    db.session.commit()
+    t.update(car_order_id=car_order.id, bike_order_id=bike_order.id)
     # billing rules (计费规则) of the car and the e-bike area
     for side, mode, params in (("car", "car_flat", {"electricity_price": "1.00000", "service_price": "0.80000"}),
                                ("bike", "bike_duration", {"unit_minutes": 60, "unit_price": "1.00000",

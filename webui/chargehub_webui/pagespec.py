@@ -17,7 +17,10 @@ The spec is serialised to JSON (:meth:`PageSpec.to_json`) and the browser does t
 - **form dialogs** from :attr:`PageSpec.form` (:class:`FormField`) for ``add`` / ``edit`` and from
   ``Action.fields`` for ``form`` actions; a 422 answer's ``errors.json.<field>`` messages appear under
   their fields, any other error's ``message`` at the top of the dialog;
-- **detail dialog** from :attr:`PageSpec.detail` plus 创建时间 / 创建人 / 修改时间 / 修改人.
+- **detail dialog** from :attr:`PageSpec.detail` plus 创建时间 / 创建人 / 修改时间 / 修改人;
+- **totals rows** (optional, :class:`Totals`): two rows under the table — 合计 本页总和 from the list
+  answer's ``page_totals`` and 总计 搜索条件下总和 from ``Totals.api`` called with the same search
+  arguments (no paging) — each sum under its column, in the column's format.
 
 URLs may hold ``{field}`` placeholders filled from the row (``"{api}/{id}/enable"``; ``{api}`` is
 :attr:`PageSpec.api`). Labels are lazy gettext strings: Chinese source, English from the catalog.
@@ -27,7 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state", "records", "flag", "duration"]
+from flask_babel import lazy_gettext as _l
+
+ColumnFormat = Literal["text", "enum", "bool", "datetime", "date", "list", "state", "records", "flag", "duration",
+                       "hms"]
 FieldType = Literal["text", "password", "email", "tel", "number", "textarea", "select", "multiselect",
                     "bool", "date", "permissions"]
 ActionKind = Literal["add", "edit", "enable", "disable", "delete", "detail", "form", "custom", "export"]
@@ -80,8 +86,10 @@ class Column:
         (of strings or of ``{"name"}`` objects); ``"records"`` (detail dialogs) a small table of a list
         of objects whose columns are ``labels`` (``{field: header}``, in this order); ``"flag"`` a red
         marker tag reading ``labels[value]`` (or the column's label) when the value is true, nothing
-        otherwise (故障); ``"duration"`` seconds as ``H:MM:SS``.
+        otherwise (故障); ``"duration"`` seconds as ``H:MM:SS``; ``"hms"`` seconds as 时分秒 (``8分55秒``,
+        zero parts left out) with the unit words of ``labels`` ``{"h", "m", "s"}`` (default 小时 / 分 / 秒).
     :param blank: text shown for an empty value (``"未开启"``).
+    :param suffix: unit written after a ``text`` value (``"元"``, ``"度"``).
     """
 
     key: str
@@ -90,20 +98,23 @@ class Column:
     format: ColumnFormat = "text"
     labels: dict[str, Any] = field(default_factory=dict)
     blank: Any = ""
+    suffix: Any = ""
 
     def to_json(self) -> dict:
         labels = _text(self.labels)
         if self.format == "records":  # ordered columns (the page's JSON has its keys sorted)
             labels = [[k, v] for k, v in labels.items()]
         return {"key": self.key, "label": _text(self.label), "sortable": self.sortable,
-                "format": self.format, "labels": labels, "blank": _text(self.blank)}
+                "format": self.format, "labels": labels, "blank": _text(self.blank), "suffix": _text(self.suffix)}
 
 
 @dataclass(frozen=True)
 class SearchField:
     """A search input: ``text``, ``select`` (with :class:`Options`) or ``daterange``.
 
-    A ``daterange`` sends ``<name>_from`` / ``<name>_to`` (``YYYY-MM-DD``) unless ``params`` names them.
+    A ``daterange`` sends ``<name>_from`` / ``<name>_to`` (``YYYY-MM-DD``) unless ``params`` names them;
+    with ``default_days`` it starts filled with the last that many local dates, today included (重置
+    fills it in again) — say so when the API applies the same default to an empty range.
     """
 
     name: str
@@ -111,12 +122,13 @@ class SearchField:
     type: Literal["text", "select", "daterange"] = "text"
     options: Options | None = None
     params: tuple[str, str] | None = None
+    default_days: int | None = None
 
     def to_json(self) -> dict:
         params = self.params or (f"{self.name}_from", f"{self.name}_to")
         return {"name": self.name, "label": _text(self.label), "type": self.type,
                 "options": self.options.to_json() if self.options else None,
-                "params": list(params) if self.type == "daterange" else None}
+                "params": list(params) if self.type == "daterange" else None, "default_days": self.default_days}
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,28 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The two totals rows under a list (合计 本页总和 and 总计 搜索条件下总和).
+
+    :param columns: keys of the summed columns; each sum shows under its column in that column's
+        format. The first column of the page must not be one of them: the row's label goes there
+        (spanning every column before the first summed one).
+    :param api: the totals URL (``"{api}/totals"``), called with the search arguments only; it answers
+        ``{<column key>: sum, ...}``. The page's own sums come from the list answer's ``page_totals``.
+    :param page_label: / :param total_label: the rows' labels.
+    """
+
+    columns: tuple[str, ...]
+    api: str = "{api}/totals"
+    page_label: Any = _l("合计：本页总和")
+    total_label: Any = _l("总计：搜索条件下总和")
+
+    def to_json(self) -> dict:
+        return {"columns": list(self.columns), "api": self.api, "page_label": _text(self.page_label),
+                "total_label": _text(self.total_label)}
+
+
+@dataclass(frozen=True)
 class PageSpec:
     """One admin list page.
 
@@ -206,6 +240,7 @@ class PageSpec:
     :param tree: the API answers tree nodes with ``children`` (no paging; 展开/折叠 buttons).
     :param scripts: extra static JS files (``webui/roles.js``) that register custom action handlers.
     :param default_sort: initial ``sort`` argument (``"-created_at"``).
+    :param totals: the 合计 / 总计 rows under the table (:class:`Totals`; not for tree pages).
     """
 
     menu: str
@@ -221,6 +256,15 @@ class PageSpec:
     scripts: tuple[str, ...] = ()
     default_sort: str = ""
     page_size: int = 10
+    totals: Totals | None = None
+
+    def __post_init__(self) -> None:
+        if self.totals is not None:
+            keys = [c.key for c in self.columns]
+            unknown = set(self.totals.columns) - set(keys)
+            if unknown or self.tree or keys[0] in self.totals.columns:
+                raise ValueError(f"page {self.path}: totals need list columns other than the first "
+                                 f"(unknown: {sorted(unknown)})")
 
     def to_json(self) -> dict:
         """The JSON the page template hands to ``listpage.js``."""
@@ -228,4 +272,5 @@ class PageSpec:
                 "columns": [c.to_json() for c in self.columns], "search": [s.to_json() for s in self.search],
                 "actions": [a.to_json() for a in self.actions], "form": [f.to_json() for f in self.form],
                 "detail": [c.to_json() for c in self.detail], "tree": self.tree,
-                "default_sort": self.default_sort, "page_size": self.page_size}
+                "default_sort": self.default_sort, "page_size": self.page_size,
+                "totals": self.totals.to_json() if self.totals else None}

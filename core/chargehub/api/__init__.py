@@ -29,14 +29,20 @@ def _error(code: int, status: str, message: str, errors: dict | None = None):
 
 def init_app(app: Flask) -> None:
     """Register core's API blueprints and error handlers on ``app``."""
+    from chargehub.app_api import BLUEPRINT_MODULES as APP_MODULES  # noqa: PLC0415
     from chargehub.assets.api import BLUEPRINT_MODULES as ASSET_MODULES  # noqa: PLC0415
     from chargehub.billing.api import BLUEPRINT_MODULES as BILLING_MODULES  # noqa: PLC0415
     from chargehub.tenancy.api import BLUEPRINT_MODULES  # noqa: PLC0415
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("app", {
+        "type": "http", "scheme": "bearer",
+        "description": "车主令牌 (driver token from POST /api/v1/app/auth/login); operators' tokens are not accepted"})
     for module in (*BLUEPRINT_MODULES, *ASSET_MODULES, *BILLING_MODULES, "chargehub.plugins.api",
-                   "chargehub.devices.api", "chargehub.devices.admin.api"):
+                   "chargehub.devices.api", "chargehub.devices.admin.api", "chargehub.charging.admin.api",
+                   "chargehub.charging.admin.start",
+                   *APP_MODULES):
         api.register_blueprint(importlib.import_module(module).blp)
 
     @app.errorhandler(SettingsValidationError)

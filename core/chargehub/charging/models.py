@@ -98,6 +98,11 @@ class OrderReview(str, enum.Enum):
     PENDING = "pending"  # 待核对: the device's figures differ from the settlement (see ``device_figures``)
 
 
+#: Columns the 总计 totals sum, carried in the (station | provider, created_at) indexes on PostgreSQL so
+#: totals over a station's weeks are answered from the index alone.
+TOTALS_INCLUDE = ["prepaid", "energy_kwh", "duration_s", "electricity_fee", "service_fee", "amount"]
+
+
 class OrderColumns:
     """What car and e-bike orders share (see the module docstring)."""
 
@@ -163,8 +168,10 @@ class CarOrder(OrderColumns, db.Model):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (sa.Index("ix_car_order_station_created", "station_id", "created_at"),
-                sa.Index("ix_car_order_provider_created", "provider_id", "created_at"),
+        return (sa.Index("ix_car_order_station_created", "station_id", "created_at",
+                         postgresql_include=TOTALS_INCLUDE),
+                sa.Index("ix_car_order_provider_created", "provider_id", "created_at",
+                         postgresql_include=TOTALS_INCLUDE),
                 sa.Index("ix_car_order_driver_created", "driver_id", "created_at"),
                 sa.Index("ix_car_order_created", "created_at"),
                 sa.Index("ix_car_order_state", "state"))
@@ -188,8 +195,10 @@ class BikeOrder(OrderColumns, db.Model):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (sa.Index("ix_bike_order_station_created", "station_id", "created_at"),
-                sa.Index("ix_bike_order_provider_created", "provider_id", "created_at"),
+        return (sa.Index("ix_bike_order_station_created", "station_id", "created_at",
+                         postgresql_include=TOTALS_INCLUDE),
+                sa.Index("ix_bike_order_provider_created", "provider_id", "created_at",
+                         postgresql_include=TOTALS_INCLUDE),
                 sa.Index("ix_bike_order_driver_created", "driver_id", "created_at"),
                 sa.Index("ix_bike_order_created", "created_at"),
                 sa.Index("ix_bike_order_state", "state"))

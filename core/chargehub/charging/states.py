@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from chargehub.charging.models import ACTIVE_STATES, OrderState as S, OrderTransition
 from chargehub.db import utcnow
 from chargehub.errors import Conflict
@@ -63,6 +65,10 @@ class IllegalTransition(Conflict):
     """The order cannot move from its state to the one asked (409 with the states in words)."""
 
 
+class StaleOrder(Conflict):
+    """Another transaction moved the order since this one read it (409; the caller's work is rolled back)."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who caused a transition: ``kind`` is ``driver`` / ``user`` / ``device`` / ``system``."""
@@ -92,6 +98,14 @@ def transition(order, to: S, cause: str, actor: Actor = SYSTEM, *, at: datetime 
         raise IllegalTransition(f"订单状态为「{labels.get(order.state, order.state.value)}」，不能变为"
                                 f"「{labels.get(to, to.value)}」 (cannot move from {order.state.value} to {to.value})")
     at = at or utcnow()
+    model = type(order)
+    # The claim: the row moves only from the state this transaction saw. A concurrent move (a record
+    # racing an operator's 结束, two copies of one record) leaves the loser with no row to update.
+    values = {"state": to, "state_changed_at": at, **({} if to in ACTIVE_STATES else {"active_key": None})}
+    claimed = db.session.execute(sa.update(model).where(model.id == order.id, model.state == order.state)
+                                 .values(**values).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise StaleOrder(f"订单状态已被其他操作改变，请刷新后重试 (order {order.trade_no} changed meanwhile)")
     record = OrderTransition(order_kind=order.kind, order_id=order.id, from_state=order.state.value,
                              to_state=to.value, cause=cause[:300], actor=actor.kind, actor_id=actor.id, at=at,
                              data=data or {})

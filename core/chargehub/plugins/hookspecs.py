@@ -1,6 +1,6 @@
 """Every hook ChargeHub defines. A plugin implements any of them with ``@chargehub.hookimpl``.
 
-Two kinds of hook:
+Three kinds of hook:
 
 **Registration hooks** (``register_*``) return *classes* (or blueprints / commands). Core collects them
 from every available plugin, instantiates providers per tenant with that tenant's validated settings,
@@ -12,6 +12,10 @@ happened. Core never calls them inline: each call becomes one job per implementi
 ``listeners``) with retries, so a slow or failing vendor never breaks charging or checkout, and every
 failed attempt is stored (table ``plugin_listener_failure``) and shown to operators. Listener return
 values are ignored. Only plugins switched on for the event's tenant are called.
+
+**Decision hooks** (``send_sms``) are called inline by core when it needs a plugin to do something now;
+they are ``firstresult`` (the first plugin that answers with a value other than ``None`` wins) and core
+has a documented default for when no plugin answers.
 
 Every hook is documented in ``docs/plugin_hooks.md``; a meta-test keeps the two in step.
 """
@@ -50,6 +54,11 @@ LISTENER_HOOKS = (
     "order_refunded",
     "device_status_changed",
     "plate_recognized",
+)
+
+#: Decision hooks: called inline (firstresult), with a core default when no plugin answers.
+DECISION_HOOKS = (
+    "send_sms",
 )
 
 
@@ -224,4 +233,31 @@ def plate_recognized(tenant_id: int, event: PlateEvent) -> None:
     :param event: the recognition.
 
     Runs in: worker (one job per plugin, retried).
+    """
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decisions: messaging
+# ---------------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def send_sms(phone: str, message: str, purpose: str) -> bool | None:
+    """Send a text message to a mobile phone (a driver's sign-in code, for now).
+
+    Core asks the PLATFORM-level plugins that are on (``plugin_host.hooks_for(None)``), so one SMS
+    gateway serves every service provider. A plugin that does not handle ``purpose`` returns ``None``
+    and the next one is asked. When no plugin answers, core's default sender writes the message, code
+    included, at INFO to the ``chargehub.sms`` logger (the embedded default and the demo read the code
+    from the log). Stops at first non-None result.
+
+    :param phone: the mainland mobile number, 11 digits (``13800138000``), already validated.
+    :param message: the complete text to send, in Chinese (``【ChargeHub】验证码 123456，5 分钟内有效…``).
+    :param purpose: why it is sent: ``"login"`` (sign-in code). Vendors that need a template id per
+        message kind choose it from this.
+    :return: ``True`` when the gateway accepted the message, ``False`` when it refused or failed (core
+        answers the driver 503 and voids the code), ``None`` to let another plugin (or the default) send.
+        Exceptions count as ``False`` and are logged with the traceback.
+
+    Runs in: request.
     """

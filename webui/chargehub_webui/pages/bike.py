@@ -34,7 +34,14 @@ from chargehub_webui.pages.assets import (
     station_search,
     stations,
 )
-from chargehub_webui.pages.common import CREATED_COLUMN, ENABLED_CHOICES, STATE_COLUMN, choices, crud_actions
+from chargehub_webui.pages.common import (
+    CREATED_COLUMN,
+    ENABLED_CHOICES,
+    STATE_COLUMN,
+    choices,
+    crud_actions,
+    start_charge_action,
+)
 from chargehub_webui.pagespec import Action, Column, FormField, PageSpec, SearchField
 
 SOCKET_STATES = {"idle": _l("空闲中"), "plugged": _l("已插入"), "charging": _l("充电中"), "fault": _l("故障"),
@@ -201,6 +208,7 @@ SOCKET_PAGE = PageSpec(
         qrcode_export("bike.socket", "socket", same("station_id", "area_id", "device_code", "factory_id",
                                                     "device_name", "state", "enabled")),
         qrcodes("bike.socket", "socket", label="{device_code} · {number}"),
+        start_charge_action("/api/v1/admin/bike-sockets/{id}/start", "bike.device:command", minutes=True),
     ),
     detail=(
         STATION_COLUMN, AREA_COLUMN, Column("device_code", _l("设备编号")), Column("factory_id", _l("出厂标识")),

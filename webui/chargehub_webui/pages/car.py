@@ -30,7 +30,14 @@ from chargehub_webui.pages.assets import (
     station_search,
     stations,
 )
-from chargehub_webui.pages.common import CREATED_COLUMN, ENABLED_CHOICES, STATE_COLUMN, choices, crud_actions
+from chargehub_webui.pages.common import (
+    CREATED_COLUMN,
+    ENABLED_CHOICES,
+    STATE_COLUMN,
+    choices,
+    crud_actions,
+    start_charge_action,
+)
 from chargehub_webui.pagespec import Action, Column, FormField, Options, PageSpec, SearchField
 
 LOCK_TYPES = {"none": _l("无车位锁"), "ground_lock": _l("地锁（桩控）"), "camera_lock": _l("相机控制地锁")}
@@ -293,6 +300,7 @@ GUN_PAGE = PageSpec(
     actions=crud_actions("car.gun")[1:] + (
         qrcode_export("car.gun", "gun", same("station_id", "area_id", "pile_code", "factory_id", "state")),
         qrcodes("car.gun", "gun", label="{pile_name} · {name}"),
+        start_charge_action("/api/v1/admin/guns/{id}/start", "car.pile:command"),
     ),
     detail=(
         STATION_COLUMN, AREA_COLUMN, Column("pile_code", _l("电桩编号")), Column("pile_name", _l("电桩名称")),

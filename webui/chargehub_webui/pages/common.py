@@ -51,3 +51,17 @@ def crud_actions(menu: str, *, delete: bool = False, state: bool = True, detail:
 def text(name: str, label, **kwargs) -> FormField:
     """A text form field."""
     return FormField(name, label, **kwargs)
+
+
+#: What a 启动充电 (operator's test start) answers, shown once after the start.
+START_RESULT = {"trade_no": _l("订单编号"), "state_label": _l("订单状态"), "end_reason": _l("说明")}
+
+
+def start_charge_action(url: str, permission: str, *, minutes: bool = False) -> Action:
+    """启动充电 (后台启动, a free test order) on a gun or socket row; stopped with 结束 on the order pages."""
+    fields = (FormField("prepaid", _l("预付金额（元）"), "text", required=True, default="10.00",
+                        help=_l("测试订单不收费；费用达到金额时自动结束")),)
+    if minutes:
+        fields += (FormField("minutes", _l("充电时长（分钟）"), "number", help=_l("不填为充满自停")),)
+    return Action("form", _l("启动充电"), permission, url=url, fields=fields, result=START_RESULT,
+                  group=_l("设备操作"))

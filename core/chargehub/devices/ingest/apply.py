@@ -33,6 +33,10 @@ log = logging.getLogger("chargehub.devices.ingest")
 #: is a :class:`PileRef` or a :class:`BikeRef` (tell them apart by ``ref.kind``).
 Handler = Callable[[DeviceEvent, DeviceRef], None]
 _EXTRA_HANDLERS: dict[str, list[Handler]] = {}
+#: A telemetry handler: ``handler(samples)`` once per batch with every ``status`` event of the batch as
+#: ``(ref, event)`` in arrival order, after core wrote its own live rows (same transaction).
+TelemetryHandler = Callable[[list[tuple[DeviceRef, DeviceEvent]]], None]
+_TELEMETRY_HANDLERS: list[TelemetryHandler] = []
 
 #: ``status`` states -> gun states (``idle`` with the gun plugged in is 已插枪).
 GUN_STATES = {"offline": GunState.OFFLINE, "fault": GunState.FAULT, "idle": GunState.IDLE,
@@ -44,6 +48,13 @@ def register_handler(event_type: str, handler: Handler) -> None:
     """Run ``handler`` for every ``event_type`` event of a logged-in device (pile or e-bike charger),
     after core's own handling; telemetry (``heartbeat``, ``status``) is not handed out."""
     _EXTRA_HANDLERS.setdefault(event_type, []).append(handler)
+
+
+def register_telemetry_handler(handler: TelemetryHandler) -> None:
+    """Hand every batch's ``status`` events (piles' and e-bike chargers') to ``handler`` (see
+    :data:`TelemetryHandler`); the order module keeps running orders' figures with it."""
+    if handler not in _TELEMETRY_HANDLERS:
+        _TELEMETRY_HANDLERS.append(handler)
 
 
 class BatchApplier:
@@ -64,6 +75,7 @@ class BatchApplier:
         self.bikes = BikeApplier(self.notifications)
         self.samples: dict[int, tuple[PileRef, DeviceEvent]] = {}  # gun id -> latest status event
         self.live_json: dict[int, tuple[PileRef, dict[str, Any]]] = {}  # gun id -> JSON columns to set
+        self.telemetry: list[tuple[DeviceRef, DeviceEvent]] = []  # status events for telemetry handlers
 
     # -- entry points ------------------------------------------------------------------------------
 
@@ -80,6 +92,8 @@ class BatchApplier:
                 target.connection(ref, item)
             elif item.type in ("heartbeat", "status"):
                 getattr(target, item.type)(ref, item)
+                if item.type == "status" and _TELEMETRY_HANDLERS:
+                    self.telemetry.append((ref, item))
             else:
                 handler = getattr(target, f"on_{item.type}", None)
                 if handler is not None:
@@ -95,6 +109,9 @@ class BatchApplier:
         self.bikes.flush_telemetry()
         self.piles.flush_part_states()
         self.bikes.states.flush_part_states()
+        telemetry, self.telemetry = self.telemetry, []
+        for handler in _TELEMETRY_HANDLERS if telemetry else ():
+            handler(telemetry)
         for tenant_id, event in self.notifications:
             plugin_host.notify("device_status_changed", tenant_id, event=event)
         self.notifications.clear()

@@ -206,11 +206,13 @@ def upgrade():
         batch_op.create_index('ix_bike_order_created', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_bike_order_device_id'), ['device_id'], unique=False)
         batch_op.create_index('ix_bike_order_driver_created', ['driver_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_bike_order_provider_created', ['provider_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_bike_order_provider_created', ['provider_id', 'created_at'], unique=False,
+                              postgresql_include=['prepaid', 'energy_kwh', 'duration_s', 'electricity_fee', 'service_fee', 'amount'])
         batch_op.create_index(batch_op.f('ix_bike_order_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bike_order_socket_id'), ['socket_id'], unique=False)
         batch_op.create_index('ix_bike_order_state', ['state'], unique=False)
-        batch_op.create_index('ix_bike_order_station_created', ['station_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_bike_order_station_created', ['station_id', 'created_at'], unique=False,
+                              postgresql_include=['prepaid', 'energy_kwh', 'duration_s', 'electricity_fee', 'service_fee', 'amount'])
 
     op.create_table('car_order',
     sa.Column('station_id', sa.Integer(), nullable=False),
@@ -286,10 +288,12 @@ def upgrade():
         batch_op.create_index('ix_car_order_driver_created', ['driver_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_car_order_gun_id'), ['gun_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_car_order_pile_id'), ['pile_id'], unique=False)
-        batch_op.create_index('ix_car_order_provider_created', ['provider_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_car_order_provider_created', ['provider_id', 'created_at'], unique=False,
+                              postgresql_include=['prepaid', 'energy_kwh', 'duration_s', 'electricity_fee', 'service_fee', 'amount'])
         batch_op.create_index(batch_op.f('ix_car_order_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index('ix_car_order_state', ['state'], unique=False)
-        batch_op.create_index('ix_car_order_station_created', ['station_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_car_order_station_created', ['station_id', 'created_at'], unique=False,
+                              postgresql_include=['prepaid', 'energy_kwh', 'duration_s', 'electricity_fee', 'service_fee', 'amount'])
 
     # ### end Alembic commands ###
 

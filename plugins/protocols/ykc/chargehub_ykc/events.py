@@ -22,6 +22,8 @@ _NETWORKS = {0: "sim", 1: "lan", 2: "wan", 3: "other"}
 _CARRIERS = {0: "china_mobile", 2: "china_telecom", 3: "china_unicom", 4: "other"}
 _START_MODES = {1: "card", 2: "account", 3: "vin"}
 _NO_TEMPERATURE = -50
+#: 0x33 failure reason "gun not plugged" (spec §5 0x33).
+NOT_PLUGGED = 0x05
 
 
 def zero_to_none(code: str) -> str | None:
@@ -151,6 +153,8 @@ def start_result_data(msg: M.RemoteStartReply | M.ParallelRemoteStartReply) -> d
         "accepted": accepted,
         "reason_code": msg.failure_reason,
         "reason": None if accepted else codes.start_failure_text(msg.failure_reason),
+        # 0x05 未插枪: the pile starts by itself if the gun is plugged within 60 s (a second 0x33 follows)
+        "awaiting_plug": not accepted and msg.failure_reason == NOT_PLUGGED,
     }
     if isinstance(msg, M.ParallelRemoteStartReply):
         data.update(parallel_serial=msg.parallel_serial, master=msg.master_flag == 0)

@@ -310,7 +310,8 @@ class YkcSession(DeviceSession):
         if entry is not None and entry.correlation_id:
             result = (CommandResult.accepted({"trade_no": data["trade_no"]}) if data["accepted"] else
                       CommandResult.rejected(data["reason"], {"trade_no": data["trade_no"],
-                                                               "reason_code": data["reason_code"]}))
+                                                               "reason_code": data["reason_code"],
+                                                               "awaiting_plug": data["awaiting_plug"]}))
             out.command_results.append((entry.correlation_id, result))
 
     def _on_stop_reply(self, frame: Frame, msg: M.RemoteStopReply, out: SessionOutput) -> None:

@@ -549,5 +549,12 @@ def test_fleet_thread_and_cli_drive_piles_from_synchronous_code():
         lines = [json.loads(line) for line in result.output.splitlines()]
         assert len(lines) >= 2 and lines[-1]["piles"] == 3 and lines[-1]["logged_in"] == 3
         assert lines[-1]["heartbeat_latency"]["count"] > 0
+
+        named = CliRunner().invoke(simulate_group, [  # the demo's way: exactly these piles
+            "ykc", "--port", str(port), "--code", "32010600210101", "--code", "32010600210202", "--guns", "2",
+            "--heartbeat", "0.1", "--duration", "1.0", "--stats-every", "0", "--ramp", "100"])
+        assert named.exit_code == 0, named.output
+        last = json.loads(named.output.splitlines()[-1])
+        assert last["piles"] == 2 and last["logged_in"] == 2
         server.run(platform.stop())
     assert_clean(platform)

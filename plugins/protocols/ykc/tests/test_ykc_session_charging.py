@@ -124,7 +124,7 @@ def test_start_command_correlates_with_the_remote_start_reply():
     assert out.command_results == [(cmd.correlation_id, out.command_results[0][1])]
     assert out.command_results[0][1].status is CommandStatus.ACCEPTED
     assert [(e.type, e.durable, dict(e.data)) for e in out.events] == [("start_result", True, {
-        "gun": 2, "trade_no": TRADE, "accepted": True, "reason_code": 0, "reason": None})]
+        "gun": 2, "trade_no": TRADE, "accepted": True, "reason_code": 0, "reason": None, "awaiting_plug": False})]
 
 
 def test_not_plugged_start_is_rejected_and_a_later_success_is_only_an_event():
@@ -135,7 +135,9 @@ def test_not_plugged_start_is_rejected_and_a_later_success_is_only_an_event():
     ((correlation, result),) = out.command_results
     assert correlation == cmd.correlation_id and result.status is CommandStatus.REJECTED
     assert result.reason == "未插枪 (gun not plugged)" and result.data["reason_code"] == 5
+    assert result.data["awaiting_plug"] is True  # the order waits for the plug instead of failing
     assert out.events[0].durable and out.events[0].data["accepted"] is False
+    assert out.events[0].data["awaiting_plug"] is True
     later = session.receive(encode(M.RemoteStartReply(TRADE, PILE, 1, 0x01, 0x00)))
     assert later.command_results == []
     assert [(e.type, e.durable, e.data["accepted"]) for e in later.events] == [("start_result", True, True)]

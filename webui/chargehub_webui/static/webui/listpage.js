@@ -1,6 +1,7 @@
 // The one list page: renders a PageSpec (pagespec.py) — search form, sortable table or tree, pager,
-// actions filtered by permission, form / confirm / detail dialogs. Pages add custom actions with
-// ListPage.handlers[name] = async (row, page) => {...}.
+// actions filtered by permission, form / confirm / detail dialogs, and the optional totals rows (合计 本页总和
+// from the list answer's page_totals, 总计 搜索条件下总和 from spec.totals.api with the same search arguments).
+// Pages add custom actions with ListPage.handlers[name] = async (row, page) => {...}.
 "use strict";
 window.ListPage = (() => {
   const { el, t, api, query, fill, datetime, can, toast } = UI;
@@ -19,8 +20,26 @@ window.ListPage = (() => {
       case "records": return records(col.labels, value);
       case "flag": return value ? el("span", { class: "tag off flag", text: col.labels[value] ?? col.label }) : col.blank || "";
       case "duration": return duration(value);
-      default: return typeof value === "object" ? JSON.stringify(value) : String(value);
+      case "hms": return hms(value, col.labels);
+      default: return typeof value === "object" ? JSON.stringify(value) : String(value) + (col.suffix || "");
     }
+  }
+
+  /** Seconds as 时分秒 (`8分55秒`; zero parts left out, `0秒` for nothing) with the unit words of `units` {h, m, s}. */
+  function hms(seconds, units) {
+    const n = Math.max(0, Math.floor(Number(seconds)));
+    if (!Number.isFinite(n)) return String(seconds);
+    const u = { h: "小时", m: "分", s: "秒", ...(units || {}) };
+    const parts = [[Math.floor(n / 3600), u.h], [Math.floor(n / 60) % 60, u.m], [n % 60, u.s]].filter(([x]) => x);
+    return parts.length ? parts.map(([x, w]) => `${x}${w}`).join("") : `0${u.s}`;
+  }
+
+  /** Local date `days_ago` days before today as YYYY-MM-DD. */
+  function localDate(daysAgo) {
+    const d = new Date();
+    d.setDate(d.getDate() - daysAgo);
+    const p = (x) => String(x).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
   }
 
   /** Seconds as H:MM:SS. */
@@ -107,9 +126,10 @@ window.ListPage = (() => {
           selects.push({ params: Object.values((f.options && f.options.params) || {}), reload });
           reload();
         } else if (f.type === "daterange") {
+          const days = f.default_days;  // the value attributes: 重置 (form reset) fills them in again
           control = el("span", { class: "range" },
-            el("input", { type: "date", name: f.params[0], "aria-label": t("from") }), " – ",
-            el("input", { type: "date", name: f.params[1], "aria-label": t("to") }));
+            el("input", { type: "date", name: f.params[0], "aria-label": t("from"), value: days ? localDate(days - 1) : null }), " – ",
+            el("input", { type: "date", name: f.params[1], "aria-label": t("to"), value: days ? localDate(0) : null }));
         } else {
           control = el("input", { name: f.name, id: "s-" + f.name, type: "text" });
         }
@@ -118,13 +138,14 @@ window.ListPage = (() => {
       this.form.append(el("div", { class: "search-buttons" },
         el("button", { type: "submit", class: "btn primary", text: t("search") }),
         el("button", { type: "reset", class: "btn", text: t("reset") })));
-      this.form.addEventListener("submit", (e) => { e.preventDefault(); this.state.page = 1; this.load(); });
+      this.form.addEventListener("submit", (e) => { e.preventDefault(); this.state.page = 1; this.totalsUrl = null; this.load(); });
       this.form.addEventListener("change", (e) => {  // a select whose options depend on the changed field
         for (const s of selects) if (s.params.includes(e.target.name)) s.reload();
       });
       this.form.addEventListener("reset", () => setTimeout(() => {
         for (const s of selects) if (s.params.length) s.reload();
         this.state.page = 1;
+        this.totalsUrl = null;
         this.load();
       }));
     }
@@ -187,10 +208,13 @@ window.ListPage = (() => {
       const width = this.grid.tHead.rows[0].cells.length;
       body.replaceChildren(el("tr", {}, el("td", { colspan: width, class: "muted center", text: t("loading") })));
       const args = { ...this.searchArgs() };
+      const totals = this.spec.totals && !this.spec.tree ? this.searchTotals(args) : null;
+      const seq = (this.loads = (this.loads || 0) + 1);
       if (!this.spec.tree) Object.assign(args, this.state);
       const res = await api("GET", this.spec.api + query(args));
       this.markSort();
       if (!res.ok) {
+        if (this.grid.tFoot) this.grid.tFoot.replaceChildren();
         body.replaceChildren(el("tr", {}, el("td", { colspan: width, class: "error center", text: (res.data && res.data.message) || t("failed") })));
         return;
       }
@@ -200,6 +224,35 @@ window.ListPage = (() => {
       else items.forEach((row) => body.append(this.renderRow(row)));
       if (!items.length) body.append(el("tr", {}, el("td", { colspan: width, class: "muted center", text: t("empty") })));
       if (!this.spec.tree) this.renderPager(res.data.total || 0);
+      if (totals) this.renderTotals(res.data.page_totals || {}, totals, seq);
+    }
+
+    /** The totals API's answer for the search `args`: asked once per search, reused while paging and sorting. */
+    searchTotals(args) {
+      const url = this.url(this.spec.totals.api) + query(args);
+      if (this.totalsUrl !== url) [this.totalsUrl, this.totalsCall] = [url, api("GET", url)];
+      return this.totalsCall;
+    }
+
+    /** The 合计 row (this page's sums) now, and the 总计 row once `totals` (the totals API call) answers. */
+    async renderTotals(pageSums, totals, seq) {
+      const spec = this.spec.totals;
+      const columns = this.spec.columns;
+      const first = columns.findIndex((c) => spec.columns.includes(c.key));
+      const hasActions = this.actions.some((a) => !a.toolbar);
+      const row = (kind, label, sums, note) => el("tr", { class: `totals ${kind}`, dataset: { totals: kind },
+                                                       style: "font-weight: 600; background: #fafbfc" },
+        el("td", { colspan: first, class: "totals-label", text: note ? `${label}（${note}）` : label }),
+        columns.slice(first).map((c) => el("td", { dataset: { key: c.key } },
+          spec.columns.includes(c.key) ? (sums ? format(c, sums[c.key]) : "…") : "")),
+        hasActions ? el("td", { class: "actions" }) : null);
+      const foot = this.grid.tFoot || this.grid.createTFoot();
+      const pageRow = row("page", spec.page_label, pageSums);
+      foot.replaceChildren(pageRow, row("all", spec.total_label, null));
+      const res = await totals;
+      if (seq !== this.loads) return;  // a newer search is showing
+      foot.replaceChildren(pageRow, res.ok ? row("all", spec.total_label, res.data)
+        : row("all", spec.total_label, {}, (res.data && res.data.message) || t("failed")));
     }
 
     renderRow(row, depth, hasChildren) {
@@ -356,5 +409,5 @@ window.ListPage = (() => {
     window.currentPage.start();
   });
 
-  return { Page, handlers, format, duration };
+  return { Page, handlers, format, duration, hms };
 })();

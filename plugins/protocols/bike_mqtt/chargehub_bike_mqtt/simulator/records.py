@@ -31,6 +31,17 @@ class RecordsMixin:
             self._send_record(rid)
         self._arm_record_retry()
 
+    def resend_record(self, order: str) -> bool:
+        """Publish the record of ``order`` again with its id, as a charger does when the ``ack`` was lost (the
+        platform must acknowledge the copy and change nothing). ``False`` when no such record was kept."""
+        record = next((r for r in self.records if r.get("order") == order), None)
+        if record is None:
+            return False
+        self.pending_records[record["id"]] = record
+        self._send_record(record["id"])
+        self._arm_record_retry()
+        return True
+
     def record_sends(self, rid: str) -> int:
         """How many times the record ``rid`` was published (0 once acknowledged)."""
         return self._record_sends.get(rid, 0)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 import click
 
 from chargehub.devices.simulation import run_fleet
+from chargehub_ykc.simulator.config import PileConfig
 from chargehub_ykc.simulator.fleet import Fleet
 
 __all__ = ["ykc", "simulate_group"]
@@ -46,17 +47,23 @@ def _decimal(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
 @click.option("--duration", default=0.0, show_default=True, type=float, help="Seconds to run (0: until Ctrl-C).")
 @click.option("--stats-every", default=10.0, show_default=True, type=float,
               help="Seconds between JSON stats lines (0: only at the end).")
+@click.option("--code", "codes", multiple=True, metavar="CODE",
+              help="Simulate exactly these 14-digit piles (repeatable), e.g. the demo's --code 32010600210101.")
 def ykc(host: str, port: int, count: int, guns: int, prefix: str, first: int, pile_type: str, power_kw: Decimal,
         unplugged: bool, heartbeat: float, status_interval: float, charging_status_interval: float,
-        record_retry: float, reconnect_delay: float, ramp: float, duration: float, stats_every: float) -> None:
+        record_retry: float, reconnect_delay: float, ramp: float, duration: float, stats_every: float,
+        codes: tuple[str, ...]) -> None:
     """Simulate YKC (云快充) piles: log in, heartbeat, report status and answer the platform's commands
     (remote start/stop, billing model, clock, ...) like real piles."""
+    fields = dict(guns=guns, pile_type=pile_type, power_kw=power_kw, plugged=not unplugged,
+                  heartbeat_interval=heartbeat, idle_status_interval=status_interval,
+                  charging_status_interval=charging_status_interval, bms_interval=charging_status_interval,
+                  record_retry_interval=record_retry, reconnect_delay=reconnect_delay)
     try:
-        fleet = Fleet(host, port, count, prefix=prefix, first=first, ramp=ramp, guns=guns, pile_type=pile_type,
-                      power_kw=power_kw, plugged=not unplugged, heartbeat_interval=heartbeat,
-                      idle_status_interval=status_interval, charging_status_interval=charging_status_interval,
-                      bms_interval=charging_status_interval, record_retry_interval=record_retry,
-                      reconnect_delay=reconnect_delay)
+        if codes:
+            fleet = Fleet(host, port, configs=[PileConfig(code, keep_frames=0, **fields) for code in codes], ramp=ramp)
+        else:
+            fleet = Fleet(host, port, count, prefix=prefix, first=first, ramp=ramp, **fields)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     gc.collect()

@@ -33,6 +33,17 @@ class RecordsMixin:
         else:
             self.loop.call_later(delay, self._first_send, trade)
 
+    def resend_record(self, trade: str) -> bool:
+        """Upload the record of ``trade`` again, as a pile does when the platform's 0x40 was lost on the way
+        (the platform must answer the copy and change nothing). ``False`` when no such record was kept."""
+        record = next((r for r in self.records if r.trade_no == trade), None)
+        if record is None:
+            return False
+        self.unsent[trade] = record
+        self._sent_at[trade] = None
+        self._send_record(trade)
+        return True
+
     def _first_send(self, trade: str) -> None:
         # Skipped when a login upload already sent it (or it was acknowledged meanwhile).
         if trade in self.unsent and self._sent_at.get(trade) is None:
