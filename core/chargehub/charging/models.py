@@ -104,7 +104,18 @@ TOTALS_INCLUDE = ["prepaid", "energy_kwh", "duration_s", "electricity_fee", "ser
 
 
 class OrderColumns:
-    """What car and e-bike orders share (see the module docstring)."""
+    """What car and e-bike orders share (see the module docstring), with the indexes every list, search
+    and sweep uses: (station | provider | driver, created_at), created_at, state."""
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        table = cls.__tablename__
+        return (sa.Index(f"ix_{table}_station_created", "station_id", "created_at", postgresql_include=TOTALS_INCLUDE),
+                sa.Index(f"ix_{table}_provider_created", "provider_id", "created_at",
+                         postgresql_include=TOTALS_INCLUDE),
+                sa.Index(f"ix_{table}_driver_created", "driver_id", "created_at"),
+                sa.Index(f"ix_{table}_created", "created_at"),
+                sa.Index(f"ix_{table}_state", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trade_no: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -166,15 +177,6 @@ class CarOrder(OrderColumns, db.Model):
     __scope__ = {"provider": "provider_id", "property": "property_id", "car_station": "station_id"}
     kind = "car"
 
-    @declared_attr.directive
-    def __table_args__(cls):
-        return (sa.Index("ix_car_order_station_created", "station_id", "created_at",
-                         postgresql_include=TOTALS_INCLUDE),
-                sa.Index("ix_car_order_provider_created", "provider_id", "created_at",
-                         postgresql_include=TOTALS_INCLUDE),
-                sa.Index("ix_car_order_driver_created", "driver_id", "created_at"),
-                sa.Index("ix_car_order_created", "created_at"),
-                sa.Index("ix_car_order_state", "state"))
 
     station_id: Mapped[int] = mapped_column(sa.ForeignKey("car_station.id", ondelete="RESTRICT"))
     area_id: Mapped[int] = mapped_column(sa.ForeignKey("car_area.id", ondelete="RESTRICT"))
@@ -193,15 +195,6 @@ class BikeOrder(OrderColumns, db.Model):
     __scope__ = {"provider": "provider_id", "property": "property_id", "bike_station": "station_id"}
     kind = "bike"
 
-    @declared_attr.directive
-    def __table_args__(cls):
-        return (sa.Index("ix_bike_order_station_created", "station_id", "created_at",
-                         postgresql_include=TOTALS_INCLUDE),
-                sa.Index("ix_bike_order_provider_created", "provider_id", "created_at",
-                         postgresql_include=TOTALS_INCLUDE),
-                sa.Index("ix_bike_order_driver_created", "driver_id", "created_at"),
-                sa.Index("ix_bike_order_created", "created_at"),
-                sa.Index("ix_bike_order_state", "state"))
 
     station_id: Mapped[int] = mapped_column(sa.ForeignKey("bike_station.id", ondelete="RESTRICT"))
     area_id: Mapped[int] = mapped_column(sa.ForeignKey("bike_area.id", ondelete="RESTRICT"))

@@ -74,14 +74,14 @@ MENUS: tuple[Menu, ...] = (
         Menu("car.space", "车位管理", "Parking spaces", CRUD + ("command",)),
         Menu("car.camera", "相机管理", "Cameras", CRUD + ("command",)),
         Menu("car.pile", "充电桩管理", "Piles", CRUD + ("command", "qrcode")),
-        Menu("car.gun", "电枪管理", "Guns", ("list", "edit", "state", "detail", "export", "qrcode")),
+        Menu("car.gun", "电枪管理", "Guns", ("list", "edit", "state", "detail", "export", "qrcode", "command")),
         Menu("car.rule", "计费规则", "Billing rules", CRUD + ("test", "options")),
     )),
     Menu("bike", "单车管理", "E-bikes", icon="bike", children=(
         Menu("bike.station", "单车电站", "E-bike stations", CRUD + ("audit", "configure", "qrcode")),
         Menu("bike.area", "区域管理", "Areas", CRUD),
         Menu("bike.device", "设备管理", "Devices", CRUD + ("command", "qrcode")),
-        Menu("bike.socket", "插座管理", "Sockets", ("list", "edit", "state", "detail", "export", "qrcode")),
+        Menu("bike.socket", "插座管理", "Sockets", ("list", "edit", "state", "detail", "export", "qrcode", "command")),
         Menu("bike.rule", "计费规则", "Billing rules", CRUD + ("test", "options")),
     )),
     Menu("order", "订单管理", "Orders", icon="order", children=(

@@ -208,7 +208,7 @@ SOCKET_PAGE = PageSpec(
         qrcode_export("bike.socket", "socket", same("station_id", "area_id", "device_code", "factory_id",
                                                     "device_name", "state", "enabled")),
         qrcodes("bike.socket", "socket", label="{device_code} · {number}"),
-        start_charge_action("/api/v1/admin/bike-sockets/{id}/start", "bike.device:command", minutes=True),
+        start_charge_action("/api/v1/admin/bike-sockets/{id}/start", "bike.socket:command", minutes=True),
     ),
     detail=(
         STATION_COLUMN, AREA_COLUMN, Column("device_code", _l("设备编号")), Column("factory_id", _l("出厂标识")),

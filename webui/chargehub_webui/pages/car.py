@@ -300,7 +300,7 @@ GUN_PAGE = PageSpec(
     actions=crud_actions("car.gun")[1:] + (
         qrcode_export("car.gun", "gun", same("station_id", "area_id", "pile_code", "factory_id", "state")),
         qrcodes("car.gun", "gun", label="{pile_name} · {name}"),
-        start_charge_action("/api/v1/admin/guns/{id}/start", "car.pile:command"),
+        start_charge_action("/api/v1/admin/guns/{id}/start", "car.gun:command"),
     ),
     detail=(
         STATION_COLUMN, AREA_COLUMN, Column("pile_code", _l("电桩编号")), Column("pile_name", _l("电桩名称")),

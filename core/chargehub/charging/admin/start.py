@@ -3,8 +3,8 @@
 
 The order is an ordinary order (same checks, same device commands, same settlement) with start method
 ``admin`` and pay method ``free``: nothing is collected, whatever the platform's free test mode says.
-Operators stop it with 结束 on the order pages. Permission: the device command permission of the pile
-(``car.pile:command``) or the charger (``bike.device:command``); the connector must be in the user's scope.
+Operators stop it with 结束 on the order pages. Permission ``car.gun:command`` / ``bike.socket:command``
+(设备操作 of 电枪管理 / 插座管理); the connector must be in the user's scope.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class GunStart(MethodView):
     @blp.doc(security=SECURITY)
     @blp.arguments(GunStartSchema)
     @blp.response(201, OrderSchema)
-    @require("car.pile:command")
+    @require("car.gun:command")
     def post(self, args, gun_id):
         """启动充电 on a gun (free test order); answers when the pile has answered."""
         get_or_404(Gun, gun_id)
@@ -59,7 +59,7 @@ class SocketStart(MethodView):
     @blp.doc(security=SECURITY)
     @blp.arguments(SocketStartSchema)
     @blp.response(201, OrderSchema)
-    @require("bike.device:command")
+    @require("bike.socket:command")
     def post(self, args, socket_id):
         """启动充电 on an e-bike socket (free test order), for ``minutes`` or until full."""
         get_or_404(Socket, socket_id)
