@@ -106,3 +106,25 @@ def test_describe_schema_lists_form_fields(sample_app):
     assert form["api_key"]["secret"] is True and form["api_key"]["label"] == "API 密钥"
     assert form["mode"]["choices"] == ["live", "sandbox"] and form["mode"]["default"] == "live"
     assert form["merchant_no"]["required"] is True
+
+
+def test_describe_schema_describes_lists_of_records_as_tables():
+    import marshmallow
+
+    from chargehub.plugins.meta import PluginMeta
+    from chargehub.plugins.settings import describe_schema
+
+    class Account(marshmallow.Schema):
+        account = marshmallow.fields.String(required=True, metadata={"label": "分账账号"})
+        ratio = marshmallow.fields.Decimal(required=True, metadata={"label": "分账比例"})
+
+    class Settings(marshmallow.Schema):
+        split_accounts = marshmallow.fields.List(marshmallow.fields.Nested(Account), metadata={"label": "分账账号和比例"})
+        tags = marshmallow.fields.List(marshmallow.fields.String())
+
+    form = {f["name"]: f for f in describe_schema(PluginMeta(name="lists", verbose_name="lists", version="1",
+                                                             category="payment", settings_schema=Settings))}
+    assert form["split_accounts"]["type"] == "List" and form["split_accounts"]["label"] == "分账账号和比例"
+    assert [(i["name"], i["label"], i["type"], i["required"]) for i in form["split_accounts"]["items"]] == [
+        ("account", "分账账号", "String", True), ("ratio", "分账比例", "Decimal", True)]
+    assert "items" not in form["tags"]  # a list of plain values is not a table

@@ -48,15 +48,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from chargehub.charging import sweep as order_sweep  # noqa: PLC0415
     from chargehub.devices import billing_push  # noqa: PLC0415
     from chargehub.exports import service as exports_service  # noqa: PLC0415
+    from chargehub.payments import sweep as payment_sweep  # noqa: PLC0415
 
     exports_service.register_periodic_jobs()
     billing_push.register_periodic_jobs()
     order_sweep.register_periodic_jobs(app)
+    payment_sweep.register_periodic_jobs(app)
     order_ingest.register()  # what devices report about orders, applied by the gateway's ingest
     command_bus.init_app(app)
 
     from chargehub import api, health  # noqa: PLC0415
     from chargehub.assets import h5  # noqa: PLC0415
+    from chargehub.payments import notify as payment_notify  # noqa: PLC0415
     from chargehub.qrcodes import pile_links  # noqa: PLC0415
     from chargehub.tenancy import auth, scope  # noqa: PLC0415
 
@@ -66,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(h5.bp)  # public pages drivers open from QR codes (私桩申请)
     app.register_blueprint(pile_links.bp)  # QR codes piles draw from the pushed prefix
+    app.register_blueprint(payment_notify.bp)  # payment vendors' notifications (their signatures, no sign-in)
     with app.app_context():
         for blueprints in plugin_host.available_hooks().register_blueprints():
             for blueprint in blueprints or ():

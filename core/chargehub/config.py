@@ -50,6 +50,12 @@ Environment variables (all optional):
                                 (default ``180``)
 ``CHARGEHUB_ORDER_SWEEP_EVERY``  seconds between order sweeps (start timeouts, 挂起, automatic stops) (default ``30``)
 ``CHARGEHUB_ORDER_COMMAND_WAIT``  seconds the driver API waits for a device's answer to a start or stop (default ``15``)
+``CHARGEHUB_PAYMENT_TIMEOUT``    seconds a driver has to pay a prepaid amount before the payment is closed and the order
+                                is 订单异常 (default ``300``)
+``CHARGEHUB_PAYMENT_SWEEP_EVERY``  seconds between payment sweeps (queries of unconfirmed payments, refunds and
+                                splits) (default ``30``)
+``CHARGEHUB_PAYMENT_NOTIFY_URL``  base URL the payment vendors post their notifications to (default: PUBLIC_URL,
+                                else the address the driver's request came to)
 ``CHARGEHUB_SMS_CODE_TTL``       seconds a driver's sign-in code stays valid (default ``300``)
 ``CHARGEHUB_SMS_CODE_INTERVAL``  seconds before another code may be sent to the same phone (default ``60``)
 ``CHARGEHUB_SMS_CODES_PER_DAY``  codes one phone may receive in 24 hours (default ``10``)
@@ -107,6 +113,9 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "ORDER_SUSPEND_AFTER": (float, 180.0),
     "ORDER_SWEEP_EVERY": (int, 30),
     "ORDER_COMMAND_WAIT": (float, 15.0),
+    "PAYMENT_TIMEOUT": (float, 300.0),
+    "PAYMENT_SWEEP_EVERY": (int, 30),
+    "PAYMENT_NOTIFY_URL": (str, None),
 }
 
 SUPPORTED_LANGUAGES = ("zh-CN", "en")

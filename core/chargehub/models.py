@@ -7,6 +7,7 @@ from chargehub.devices import bike_models as device_bike_models  # noqa: F401
 from chargehub.devices import models as device_models  # noqa: F401
 from chargehub.exports.models import ExportFile  # noqa: F401
 from chargehub.members import models as member_models  # noqa: F401
+from chargehub.payments import models as payment_models  # noqa: F401
 from chargehub.plugins.models import PlatformPlugin, PluginListenerFailure, TenantPlugin  # noqa: F401
 from chargehub.tenancy.audit_log import AuditLog  # noqa: F401
 from chargehub.tenancy.models import (  # noqa: F401

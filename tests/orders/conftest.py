@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -83,6 +84,21 @@ class World:
 def car_world(make_app):
     """One provider, a station with 2 simulated YKC piles (2 guns each), a TOU rule, a signed-in driver
     holding 200 yuan at the provider."""
+    with open_car_world(make_app) as world:
+        yield world
+
+
+@pytest.fixture()
+def bike_world(make_app, mqtt_url):
+    """Two simulated e-bike chargers (2 sockets) on the shared Mosquitto, a 时长模式 rule (0.20 yuan per
+    started 10 minutes), a signed-in driver holding 20 yuan."""
+    with open_bike_world(make_app, mqtt_url) as world:
+        yield world
+
+
+@contextmanager
+def open_car_world(make_app, plugins=(), **settings):
+    """The :func:`car_world` (with extra ``plugins`` and app ``settings``) as a context manager."""
     import chargehub_billing_standard.plugin as billing_standard
     import chargehub_ykc.plugin as ykc
 
@@ -92,8 +108,8 @@ def car_world(make_app):
     from chargehub_ykc.simulator import Fleet, FleetThread, PileConfig
 
     inbox = SmsInbox()
-    app = make_app(plugins=[billing_standard, ykc, inbox], PUBLIC_URL="https://charge.example.com",
-                   COMMAND_TIMEOUT=5.0, ORDER_COMMAND_WAIT=5.0)
+    app = make_app(plugins=[billing_standard, ykc, inbox, *plugins], **{
+        "PUBLIC_URL": "https://charge.example.com", "COMMAND_TIMEOUT": 5.0, "ORDER_COMMAND_WAIT": 5.0, **settings})
     with app.app_context():
         network = seed_pile_network(2, guns=2, prefix=f"56{uuid.uuid4().int % 100:02d}")
         gateway = start_in_thread(app, listen="ykc=127.0.0.1:0")
@@ -116,10 +132,9 @@ def car_world(make_app):
             gateway.stop()
 
 
-@pytest.fixture()
-def bike_world(make_app, mqtt_url):
-    """Two simulated e-bike chargers (2 sockets) on the shared Mosquitto, a 时长模式 rule (0.20 yuan per
-    started 10 minutes), a signed-in driver holding 20 yuan."""
+@contextmanager
+def open_bike_world(make_app, mqtt_url, plugins=(), **settings):
+    """The :func:`bike_world` (with extra ``plugins`` and app ``settings``) as a context manager."""
     import chargehub_billing_standard.plugin as billing_standard
     import chargehub_bike_mqtt.plugin as bike_mqtt
 
@@ -135,9 +150,9 @@ def bike_world(make_app, mqtt_url):
     inbox = SmsInbox()
     prefix = f"O{uuid.uuid4().hex[:5].upper()}"
     sns = device_sns(prefix, 2)
-    app = make_app(plugins=[billing_standard, bike_mqtt, inbox], MQTT_URL=mqtt_url, COMMAND_TIMEOUT=10.0,
-                   ORDER_COMMAND_WAIT=10.0, MQTT_SHARED_GROUP=f"g{uuid.uuid4().hex[:8]}",
-                   PUBLIC_URL="https://charge.example.com")
+    app = make_app(plugins=[billing_standard, bike_mqtt, inbox, *plugins], **{
+        "MQTT_URL": mqtt_url, "COMMAND_TIMEOUT": 10.0, "ORDER_COMMAND_WAIT": 10.0,
+        "MQTT_SHARED_GROUP": f"g{uuid.uuid4().hex[:8]}", "PUBLIC_URL": "https://charge.example.com", **settings})
     with app.app_context():
         network = seed_bike_network(2, sockets=2, prefix=prefix, factory_ids=sns)
         with acting_as(db.session.get(User, network.admin_id)):

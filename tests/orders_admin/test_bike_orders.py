@@ -61,7 +61,7 @@ def test_start_method_search(dataset, method):
 
 
 def test_car_only_states_are_refused(dataset):
-    response = dataset["client"].get(LIST, headers=dataset["A"]["headers"], query_string={"state": "starting"})
+    response = dataset["client"].get(LIST, headers=dataset["A"]["headers"], query_string={"state": "stopping"})
     assert response.status_code == 422
     assert "单车订单状态" in str(response.json["errors"]["query"]["state"])
 

@@ -1,6 +1,8 @@
 """Fixtures of the system-management tests: a signed-in browser-like client with CSRF handling."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
@@ -190,6 +192,23 @@ def build_tenant(client, admin_headers, auth_headers, tag: str, phone_base: int)
     db.session.add_all([car_order, bike_order])
     db.session.commit()
     t.update(car_order_id=car_order.id, bike_order_id=bike_order.id)
+    # the car order's payment (支付订单), a refund (退费) and a split share (分账记录)
+    from chargehub.payments.models import Payment, PaymentState, Refund, RefundKind, RefundState, Split, SplitState
+    from chargehub.payments.service import record_columns
+
+    columns = record_columns(car_order)
+    payment = Payment(out_trade_no=f"P{phone_base:024d}", plugin="wechatpay", amount=Decimal("10.00"),
+                      state=PaymentState.PAID, **columns)
+    db.session.add(payment)
+    db.session.flush()
+    refund = Refund(out_refund_no=f"R{phone_base:024d}", payment_id=payment.id, plugin="wechatpay", kind=RefundKind.MANUAL,
+                    state=RefundState.SUCCESS, amount=Decimal("1.00"), reason=f"{tag}退费", **columns)
+    split = Split(out_split_no=f"S{phone_base:024d}", payment_id=payment.id, plugin="wechatpay", amount=Decimal("1.00"),
+                  state=SplitState.SUCCESS, lead_merchant="1900000001", receiver_account="1900000002",
+                  ratio=Decimal("0.1000"), base_amount=Decimal("10.00"), **columns)
+    db.session.add_all([refund, split])
+    db.session.commit()
+    t.update(payment_id=payment.id, refund_id=refund.id, split_id=split.id)
     # billing rules (计费规则) of the car and the e-bike area
     for side, mode, params in (("car", "car_flat", {"electricity_price": "1.00000", "service_price": "0.80000"}),
                                ("bike", "bike_duration", {"unit_minutes": 60, "unit_price": "1.00000",

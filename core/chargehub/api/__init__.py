@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
         "description": "车主令牌 (driver token from POST /api/v1/app/auth/login); operators' tokens are not accepted"})
     for module in (*BLUEPRINT_MODULES, *ASSET_MODULES, *BILLING_MODULES, "chargehub.plugins.api",
                    "chargehub.devices.api", "chargehub.devices.admin.api", "chargehub.charging.admin.api",
-                   "chargehub.charging.admin.start",
+                   "chargehub.charging.admin.start", "chargehub.payments.admin.api", "chargehub.payments.admin.actions",
                    *APP_MODULES):
         api.register_blueprint(importlib.import_module(module).blp)
 

@@ -17,6 +17,7 @@ from chargehub.charging.settlement import held, running_bill
 from chargehub.charging.states import STATE_LABELS
 from chargehub.contracts.billing import yuan
 from chargehub.db import utcnow
+from chargehub.payments.service import payment_of_order, payment_payload
 
 PLATE = r"^$|^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$"
 
@@ -31,8 +32,11 @@ class StartSchema(ma.Schema):
     socket_id = ma.fields.Integer(load_default=None, strict=True, metadata={"description": "插座 id（单车）"})
     prepaid = ma.fields.String(required=True, metadata={"description": "预付金额（元，最多两位小数），如 \"50.00\""})
     pay_method = ma.fields.String(load_default=PayMethod.BALANCE.value, validate=ma.validate.OneOf(
-        [m.value for m in PayMethod], error="不支持的支付方式 (unknown pay method)"),
-        metadata={"description": "balance 余额 / free 免费测试（平台开启时）"})
+        [PayMethod.ONLINE.value, PayMethod.BALANCE.value, PayMethod.FREE.value], error="不支持的支付方式 (unknown pay method)"),
+        metadata={"description": "online 在线支付（电站配置的支付方式：微信支付/乐刷/随行付）/ balance 余额 / "
+                                 "free 免费测试（平台开启时）"})
+    payer_id = ma.fields.String(load_default="", validate=ma.validate.Length(max=128),
+                                metadata={"description": "在线支付：小程序用户的 openid"})
     minutes = ma.fields.Integer(load_default=None, strict=True, metadata={"description": "单车：预充时长（分钟）；不填为充满自停"})
     plate = ma.fields.String(load_default="", validate=ma.validate.Regexp(
         PLATE, error="车牌号格式不正确 (invalid plate)"), metadata={"description": "车牌号（汽车，可选）"})
@@ -43,6 +47,17 @@ class StartSchema(ma.Schema):
             raise ma.ValidationError("请选择一个电枪或插座 (give gun_id or socket_id)", "gun_id")
         if data.get("gun_id") is not None and data.get("minutes") is not None:
             raise ma.ValidationError("预充时长仅用于单车充电 (minutes: e-bike only)", "minutes")
+
+
+class PaymentSchema(ma.Schema):
+    """The order's payment; ``client_params`` are what ``wx.requestPayment`` takes, while it can be paid."""
+
+    out_trade_no = ma.fields.String()
+    plugin = ma.fields.String(metadata={"description": "wechatpay / leshua / suixingfu / balance"})
+    state = ma.fields.String(metadata={"description": "pending 待支付 / paid 已支付 / failed / closed"})
+    amount = ma.fields.String()
+    paid_at = ma.fields.String(allow_none=True)
+    client_params = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
 
 
 class OrderSchema(ma.Schema):
@@ -74,6 +89,7 @@ class OrderSchema(ma.Schema):
     created_at = ma.fields.String()
     started_at = ma.fields.String(allow_none=True)
     ended_at = ma.fields.String(allow_none=True)
+    payment = ma.fields.Nested(PaymentSchema, allow_none=True)
 
 
 class LiveSchema(ma.Schema):
@@ -114,7 +130,7 @@ def order_payload(order) -> dict[str, Any]:
         "amount": _money(order.amount), "preset_minutes": getattr(order, "preset_minutes", None),
         "rule_name": order.rule_name, "rule_text": order.rule_text, "bill": order.bill or None,
         "end_reason": order.end_reason, "created_at": _iso(order.created_at), "started_at": _iso(order.started_at),
-        "ended_at": _iso(order.ended_at),
+        "ended_at": _iso(order.ended_at), "payment": payment_payload(payment_of_order(order)),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -53,14 +54,19 @@ class Orders(MethodView):
     @driver_required
     def post(self, args):
         """开始充电: start on a gun (``gun_id``) with a prepaid amount, or on a socket (``socket_id``) with a
-        prepaid amount and optionally a duration (``minutes``, an estimate option of the rule)."""
+        prepaid amount and optionally a duration (``minutes``, an estimate option of the rule).
+
+        ``pay_method=online`` (with ``payer_id``, the openid): the order is created 启动中 / 待支付 and
+        ``payment.client_params`` go to ``wx.requestPayment``; the device is started once the payment is
+        confirmed (poll the order). A station without payment configuration answers 409."""
         driver = current_driver()
 
         def produce():
             kind, connector_id = ("gun", args["gun_id"]) if args.get("gun_id") else ("socket", args["socket_id"])
             order = start_order(StartRequest(kind, connector_id, parse_prepaid(args["prepaid"]),
                                              PayMethod(args["pay_method"]), args.get("minutes"),
-                                             args.get("plate") or ""),
+                                             args.get("plate") or "", payer_id=args.get("payer_id") or "",
+                                             client_ip=request.remote_addr or ""),
                                 driver=driver, actor=Actor("driver", driver.id))
             return order_payload(order), 201
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from chargehub.charging.models import ORDER_MODELS, OrderState, SettledBy
+from chargehub.charging.models import ORDER_MODELS, OrderState, PayState, SettledBy
 from chargehub.charging.settlement import lock, settle
 from chargehub.charging.states import OPERATOR_END_STATES, STATE_LABELS, Actor, IllegalTransition, transition
 from chargehub.config import settings
@@ -42,9 +42,16 @@ def send_stop(order) -> CommandResult:
 
 def stop_order(order, actor: Actor, cause: str = "用户结束充电 (stopped by the driver)"):
     """结束充电: mark the stop asked (car 充电中 / 启动中 → 结束中), commit, command the device. A second stop
-    of an order already stopping or ended sends nothing and changes nothing. Returns the order."""
+    of an order already stopping or ended sends nothing and changes nothing. An order still waiting for its
+    online payment is cancelled instead (payment closed, 订单异常, nothing taken). Returns the order."""
     model = type(order)
     order = lock(model, order.id)
+    if order.pay_state is PayState.UNPAID and order.state is OrderState.STARTING:  # not paid: nothing to stop
+        db.session.commit()
+        from chargehub.payments.service import cancel_unpaid  # noqa: PLC0415 - payments sits above charging
+
+        cancel_unpaid(order)
+        return db.session.get(model, order.id)
     first = order.stop_requested_at is None and order.settled_at is None
     if not first or order.state not in (OrderState.STARTING, OrderState.CHARGING, OrderState.SUSPENDED):
         db.session.commit()

@@ -56,14 +56,22 @@ class OrderType(str, enum.Enum):
 
 
 class PayMethod(str, enum.Enum):
-    """支付方式 of the prepaid amount (the payment issue adds the external providers)."""
+    """支付方式 of the prepaid amount. A driver asks for ``online`` (the station's payment provider); the
+    order then records which one took the money (``ONLINE`` for a provider without a value of its own)."""
 
     FREE = "free"  # 免费测试 (test mode: nothing is collected)
     BALANCE = "balance"  # 余额
     WECHAT = "wechat"  # 微信支付
     LESHUA = "leshua"  # 乐刷
     SUIXINGFU = "suixingfu"  # 随行付
+    ONLINE = "online"  # 在线支付 (another payment plugin)
     CARD = "card"  # 电卡
+
+
+#: The pay method recorded for an order paid through a payment plugin (by plugin name).
+PLUGIN_PAY_METHODS = {"wechatpay": PayMethod.WECHAT, "leshua": PayMethod.LESHUA, "suixingfu": PayMethod.SUIXINGFU}
+#: Pay methods whose money a payment provider holds.
+ONLINE_METHODS = (PayMethod.WECHAT, PayMethod.LESHUA, PayMethod.SUIXINGFU, PayMethod.ONLINE)
 
 
 class PayState(str, enum.Enum):
@@ -154,6 +162,7 @@ class OrderColumns:
     bill: Mapped[dict] = mapped_column(JSONType, default=dict, nullable=False)  # itemized (Bill.to_dict)
     #: meter samples ``[[epoch s, 0.0001-kWh count, watts], ...]`` (at most one a minute, plus the last).
     samples: Mapped[list] = mapped_column(JSONType, default=list, nullable=False)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # the prepaid amount was taken
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # device confirmed
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

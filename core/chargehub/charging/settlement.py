@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from chargehub.billing.services.pricing import price
 from chargehub.billing.sides import SIDES
-from chargehub.charging.models import OrderReview, OrderState, PayMethod, PayState, SettledBy
+from chargehub.charging.models import OrderReview, OrderState, PayState, SettledBy
 from chargehub.charging.states import Actor, transition
 from chargehub.contracts.billing import Bill, Usage, energy_units, kwh, yuan
 from chargehub.db import utcnow
@@ -98,16 +98,16 @@ def held(order) -> Decimal:
     return (order.prepaid - order.refunded).quantize(ZERO)
 
 
-def return_money(order, amount: Decimal, note: str) -> None:
-    """Give ``amount`` of the held money back to where it came from and count it as refunded."""
-    if amount <= 0:
+def return_money(order, amount: Decimal, note: str, kind: str = "settlement") -> None:
+    """Give ``amount`` of the held money back to where it came from (a refund record; see
+    :func:`chargehub.payments.refunds.give_back`) and count it as refunded. Nothing for an order that was
+    never paid. ``kind``: a :class:`~chargehub.payments.models.RefundKind` value."""
+    if amount <= 0 or order.pay_state is PayState.UNPAID:
         return
-    if order.pay_method is PayMethod.BALANCE and order.driver_id is not None:
-        from chargehub.members.balance import release  # noqa: PLC0415 - members sits above charging
+    from chargehub.payments.models import RefundKind  # noqa: PLC0415 - payments sits above charging
+    from chargehub.payments.refunds import give_back  # noqa: PLC0415
 
-        release(order.driver_id, order.provider_id, amount, order.trade_no, note)
-    order.refunded = (order.refunded + amount).quantize(ZERO)
-    order.pay_state = PayState.REFUNDED if order.refunded >= order.prepaid else PayState.PARTIALLY_REFUNDED
+    give_back(order, amount, note, RefundKind(kind))
 
 
 def settle(order, *, ended_at: datetime, energy: int | None, by: SettledBy, actor: Actor, cause: str,
@@ -147,6 +147,10 @@ def settle(order, *, ended_at: datetime, energy: int | None, by: SettledBy, acto
     if figures:
         order.device_figures = figures
     return_money(order, keep - charged, f"订单 {order.trade_no} 结算退回 (unused prepaid returned)")
+    if charged > 0:
+        from chargehub.payments.splits import split_after_settlement  # noqa: PLC0415 - payments sits above
+
+        split_after_settlement(order)
     return bill
 
 
@@ -157,7 +161,7 @@ def fail(order, cause: str, actor: Actor, data: dict[str, Any] | None = None) ->
     order.ended_at = utcnow()
     order.settled_at = order.ended_at
     order.settled_by = SettledBy.SYSTEM
-    return_money(order, held(order), f"订单 {order.trade_no} 启动失败退回 (start failed: returned)")
+    return_money(order, held(order), f"订单 {order.trade_no} 启动失败退回 (start failed: returned)", "start_failed")
 
 
 def flag_late_record(order, figures: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chargehub.billing.services.pricing import compiled, mode_of, rule_for_area, version_in_force
 from chargehub.charging.connectors import Connector, load_connector, problem
-from chargehub.charging.models import ORDER_MODELS, OrderState, PayMethod, PayState, StartMethod
+from chargehub.charging.models import ORDER_MODELS, PLUGIN_PAY_METHODS, OrderState, PayMethod, PayState, StartMethod
 from chargehub.charging.settlement import fail, lock
 from chargehub.charging.states import DEVICE, Actor, can_move, record_creation, transition
 from chargehub.config import settings
@@ -32,8 +32,8 @@ log = logging.getLogger("chargehub.charging")
 #: Car orders stop when less than this is left of the prepaid amount (manual FAQ: 低于1元自动结束).
 CAR_MIN_LEFT = Decimal("1.00")
 MAX_PREPAID = Decimal("10000.00")
-#: Pay methods that work without a payment provider (the payment issue adds the others).
-LOCAL_METHODS = (PayMethod.BALANCE, PayMethod.FREE)
+#: Pay methods a start may ask for: the driver's balance, the station's payment provider, free test mode.
+REQUESTABLE_METHODS = (PayMethod.BALANCE, PayMethod.ONLINE, PayMethod.FREE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ class StartRequest:
     minutes: int | None = None
     plate: str = ""
     start_method: StartMethod = StartMethod.APP
+    #: ``online``: the payer's openid under the mini-program's appid, and the driver's IP address
+    payer_id: str = ""
+    client_ip: str = ""
 
 
 def new_trade_no(connector: Connector) -> str:
@@ -65,12 +68,13 @@ def new_trade_no(connector: Connector) -> str:
     return f"12{local:%Y%m%d%H%M%S}{secrets.randbelow(10**16):016d}"
 
 
-def _validate(request: StartRequest, connector: Connector, rule) -> None:
+def _validate(request: StartRequest, connector: Connector, rule):
+    """Check the request; return the payment provider that takes an ``online`` prepaid amount (else None)."""
     minimum = CAR_MIN_LEFT + Decimal("0.01") if connector.side == "car" else Decimal("0.01")
     if not minimum <= request.prepaid <= MAX_PREPAID:
         raise ValidationFailed(f"预付金额须在 {minimum}–{MAX_PREPAID} 元之间 (prepaid out of range)", "prepaid")
-    if request.pay_method not in LOCAL_METHODS:
-        raise Conflict("该支付方式暂未开通，请使用余额支付 (pay method not available)")
+    if request.pay_method not in REQUESTABLE_METHODS:
+        raise Conflict("不支持的支付方式，请使用在线支付或余额 (pay method not available)")
     if request.pay_method is PayMethod.FREE and request.start_method is not StartMethod.ADMIN \
             and not settings()["APP_FREE_CHARGING"]:
         raise Conflict("平台未开启免费测试模式 (free test mode is off)")
@@ -78,6 +82,17 @@ def _validate(request: StartRequest, connector: Connector, rule) -> None:
         limit = _auto_stop_minutes(rule)
         if not 1 <= request.minutes <= limit:
             raise ValidationFailed(f"充电时长须在 1–{limit} 分钟之间 (minutes out of range)", "minutes")
+    if request.pay_method is not PayMethod.ONLINE:
+        return None
+    from chargehub.payments.providers import provider_for  # noqa: PLC0415 - payments sits above charging
+
+    provider = provider_for(connector.side, connector.station)
+    if provider is None:
+        raise Conflict("该电站未配置支付方式，不能支付启动充电；已发放电卡的用户可使用电卡余额启动 "
+                       "(the station has no payment configuration)")
+    if not request.payer_id.strip():
+        raise ValidationFailed("缺少支付用户标识 openid (payer_id is required for online payment)", "payer_id")
+    return provider
 
 
 def _auto_stop_minutes(rule) -> int:
@@ -85,7 +100,7 @@ def _auto_stop_minutes(rule) -> int:
     return int(version.params.get("auto_stop_minutes") or 48 * 60)
 
 
-def _new_order(request: StartRequest, connector: Connector, rule, driver, actor: Actor):
+def _new_order(request: StartRequest, connector: Connector, rule, driver, actor: Actor, provider=None):
     version = version_in_force(rule, utcnow())
     mode = mode_of(version)
     params = compiled(mode, version.params, version.id)[0]
@@ -95,8 +110,11 @@ def _new_order(request: StartRequest, connector: Connector, rule, driver, actor:
         driver_id=getattr(driver, "id", None), phone=getattr(driver, "phone", ""),
         station_name=connector.station.name[:100], area_name=connector.area.name[:100],
         device_code=device.code[:32], factory_id=device.factory_id[:64], start_method=request.start_method,
-        state=OrderState.STARTING if connector.side == "car" else OrderState.CHARGING,
-        active_key=connector.active_key, pay_method=request.pay_method, pay_state=PayState.PAID,
+        state=OrderState.STARTING if connector.side == "car" or provider is not None else OrderState.CHARGING,
+        active_key=connector.active_key,
+        pay_method=PLUGIN_PAY_METHODS.get(provider.plugin_name, PayMethod.ONLINE) if provider else request.pay_method,
+        pay_state=PayState.UNPAID if provider is not None else PayState.PAID,
+        paid_at=None if provider is not None else utcnow(),
         prepaid=request.prepaid, rule_id=rule.id, rule_version_id=version.id, rule_name=rule.name[:100],
         rule_text=mode.describe(params)[:500], bill={}, samples=[], device_figures={},
         created_by=actor.id if actor.kind == "user" else None)
@@ -108,10 +126,11 @@ def _new_order(request: StartRequest, connector: Connector, rule, driver, actor:
                                 preset_minutes=request.minutes or 0, **common)
 
 
-def _create(request: StartRequest, connector: Connector, rule, driver, actor: Actor):
-    """Insert the order (a fresh trade number on the rare collision), take the money, commit."""
+def _create(request: StartRequest, connector: Connector, rule, driver, actor: Actor, provider=None):
+    """Insert the order (a fresh trade number on the rare collision), take the money (balance) or open its
+    payment (online), commit."""
     for _attempt in range(5):
-        order = _new_order(request, connector, rule, driver, actor)
+        order = _new_order(request, connector, rule, driver, actor, provider)
         order.trade_no = new_trade_no(connector)
         db.session.add(order)
         try:
@@ -124,6 +143,8 @@ def _create(request: StartRequest, connector: Connector, rule, driver, actor: Ac
         break
     else:
         raise Conflict("订单号生成失败，请重试 (could not allocate an order number)")
+    from chargehub.payments.service import balance_payment, open_payment  # noqa: PLC0415 - payments sits above
+
     if request.pay_method is PayMethod.BALANCE:
         from chargehub.members.balance import hold  # noqa: PLC0415 - members sits above charging
 
@@ -132,6 +153,9 @@ def _create(request: StartRequest, connector: Connector, rule, driver, actor: Ac
         except Exception:
             db.session.rollback()
             raise
+        balance_payment(order)
+    elif provider is not None:
+        open_payment(order, provider, request.payer_id.strip())
     record_creation(order, "用户发起充电 (start requested)" if actor.kind == "driver" else "后台启动 (started by operator)",
                     actor)
     db.session.commit()
@@ -147,6 +171,9 @@ def start_order(request: StartRequest, *, driver=None, actor: Actor):
     """Start charging: validate, hold the prepaid amount, create and commit the order, command the device
     and apply its answer (waiting ``ORDER_COMMAND_WAIT`` seconds at most). Returns the order as it then is.
 
+    ``online``: the order is created 启动中 / 待支付 with a payment at the station's provider and returned at
+    once; the start goes to the device when the payment is confirmed (:mod:`chargehub.payments.service`).
+
     :raises ValidationFailed: bad amounts or minutes. :raises Conflict: the connector cannot be used now
         (offline, busy, fault, disabled, no rule), the pay method is not available, not enough balance.
     """
@@ -159,8 +186,13 @@ def start_order(request: StartRequest, *, driver=None, actor: Actor):
     reason = problem(connector, rule=rule)
     if reason is not None:
         raise Conflict(reason)
-    _validate(request, connector, rule)
-    order = _create(request, connector, rule, driver, actor)
+    provider = _validate(request, connector, rule)
+    order = _create(request, connector, rule, driver, actor, provider)
+    if provider is not None:  # 启动中, 待支付: the start is sent once the payment is confirmed
+        from chargehub.payments.service import payment_of_order, request_vendor_payment  # noqa: PLC0415
+
+        request_vendor_payment(payment_of_order(order).id, provider, request.client_ip)
+        return db.session.get(type(order), order.id)
     result = send_start(order, connector, rule)
     return apply_start_answer(type(order), order.id, result)
 
@@ -214,8 +246,11 @@ def confirm_start(order, cause: str, actor: Actor) -> None:
 
 
 def start_deadline_passed(order, now) -> bool:
-    """Whether an unconfirmed start is older than ``ORDER_START_TIMEOUT``."""
-    return order.started_at is None and order.created_at <= now - timedelta(seconds=float(settings()["ORDER_START_TIMEOUT"]))
+    """Whether a start sent to the device (the order is paid) is unconfirmed after ``ORDER_START_TIMEOUT``."""
+    if order.started_at is not None or order.pay_state is PayState.UNPAID:
+        return False
+    sent = order.paid_at or order.created_at
+    return sent <= now - timedelta(seconds=float(settings()["ORDER_START_TIMEOUT"]))
 
 
 def _jsonable(data: dict) -> dict:

@@ -7,7 +7,11 @@ Car::
     CHARGING / STOPPING ──device silent past the timeout──▶ SUSPENDED ──record / 结束──▶ COMPLETED
     SUSPENDED ──the device reports the order charging again──▶ CHARGING
 
-E-bike: an order is CHARGING from its creation (``started_at`` stays empty until the charger confirms);
+Orders paid online are STARTING (启动中, 待支付) until the payment is confirmed, then the start is sent;
+an unpaid order fails when its payment fails or is not made in time (nothing was taken).
+
+E-bike: an order is CHARGING from its creation, or from its payment (``started_at`` stays empty until
+the charger confirms);
 CHARGING → COMPLETED (订单结束) on the charger's record, → FAILED when the start is refused or not
 confirmed in time, → SUSPENDED when the charger goes silent.
 
@@ -40,6 +44,7 @@ CAR_MOVES: dict[S, frozenset[S]] = {
     S.COMPLETED: frozenset(),
 }
 BIKE_MOVES: dict[S, frozenset[S]] = {
+    S.STARTING: frozenset({S.CHARGING, S.FAILED}),  # waiting for an online payment
     S.CHARGING: frozenset({S.FAILED, S.SUSPENDED, S.COMPLETED}),
     S.SUSPENDED: frozenset({S.CHARGING, S.COMPLETED}),
     S.FAILED: frozenset({S.COMPLETED, S.CHARGING}),
@@ -51,7 +56,7 @@ MOVES = {"car": CAR_MOVES, "bike": BIKE_MOVES}
 STATE_LABELS = {
     "car": {S.STARTING: "启动中", S.CHARGING: "充电中", S.STOPPING: "结束中", S.COMPLETED: "订单完成",
             S.FAILED: "订单异常", S.SUSPENDED: "订单挂起"},
-    "bike": {S.CHARGING: "充电中", S.COMPLETED: "订单结束", S.FAILED: "订单异常", S.SUSPENDED: "订单挂起"},
+    "bike": {S.STARTING: "启动中", S.CHARGING: "充电中", S.COMPLETED: "订单结束", S.FAILED: "订单异常", S.SUSPENDED: "订单挂起"},
 }
 
 #: States from which an operator's 结束 settles the order (manual 3.4.1 §5, 3.4.2 §6).

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from chargehub.assets.bike_models import BikeDevice
 from chargehub.assets.car_models import Pile
 from chargehub.charging.control import send_stop, stop_order
-from chargehub.charging.models import ORDER_MODELS, CarOrder, OrderState
+from chargehub.charging.models import ORDER_MODELS, CarOrder, OrderState, PayState
 from chargehub.charging.settlement import fail, held, lock, running_bill
 from chargehub.charging.start import CAR_MIN_LEFT, start_deadline_passed
 from chargehub.charging.states import SYSTEM, can_move, transition
@@ -73,7 +73,7 @@ def _fail_unconfirmed(model, now: datetime) -> int:
     deadline = now - timedelta(seconds=float(settings()["ORDER_START_TIMEOUT"]))
     ids = db.session.execute(sa.select(model.id).where(
         model.state.in_((OrderState.STARTING, OrderState.CHARGING)), model.started_at.is_(None),
-        model.created_at <= deadline)).scalars().all()
+        model.pay_state != PayState.UNPAID, model.created_at <= deadline)).scalars().all()
     changed = 0
     for order_id in ids:
         order = lock(model, order_id)

@@ -107,12 +107,18 @@ def describe_schema(meta: PluginMeta) -> list[dict[str, Any]]:
     """The settings form of a plugin: one entry per field, in declaration order.
 
     Each entry: ``name``, ``type`` (marshmallow field class name), ``required``, ``secret``, ``label``
-    and ``help`` (from the field's ``metadata``), ``choices`` (for ``OneOf`` validators), ``default``.
+    and ``help`` (from the field's ``metadata``), ``choices`` (for ``OneOf`` validators), ``default``;
+    a list of nested records (``List(Nested(...))``, e.g. split accounts) also has ``items``: the nested
+    schema's fields described the same way, so a form can edit it as a table.
     """
     if meta.settings_schema is None:
         return []
+    return _describe_fields(meta.settings_schema())
+
+
+def _describe_fields(schema: marshmallow.Schema) -> list[dict[str, Any]]:
     out = []
-    for name, field in meta.settings_schema().fields.items():
+    for name, field in schema.fields.items():
         choices = None
         for validator in field.validators:
             if isinstance(validator, marshmallow.validate.OneOf):
@@ -128,4 +134,7 @@ def describe_schema(meta: PluginMeta) -> list[dict[str, Any]]:
             "choices": choices,
             "default": None if default is marshmallow.missing or callable(default) or field.load_only else _json_safe({"v": default})["v"],
         })
+        inner = getattr(field, "inner", None)
+        if isinstance(inner, marshmallow.fields.Nested):
+            out[-1]["items"] = _describe_fields(inner.schema)
     return out

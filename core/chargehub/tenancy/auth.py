@@ -116,8 +116,8 @@ def init_app(app: Flask) -> None:
     def _check_csrf() -> None:
         if request.method not in STATE_CHANGING or request.headers.get("Authorization"):
             return
-        if request.path.startswith("/api/v1/app/"):
-            return  # the driver API uses bearer tokens only; an admin cookie on the same host is irrelevant
+        if request.path.startswith(("/api/v1/app/", "/api/v1/payments/notify/")):
+            return  # bearer tokens (drivers) or vendors' signatures (notifications): an admin cookie is irrelevant
         if app.config["SESSION_COOKIE_NAME"] in request.cookies or request.endpoint in CSRF_ALWAYS:
             csrf.protect()
 

@@ -37,6 +37,8 @@ BUTTONS: dict[str, tuple[str, str]] = {
     "qrcode": ("二维码", "QR codes"),
     "test": ("计费测试", "Billing test"),
     "options": ("预充值/预估值", "Prepay options / estimates"),
+    "split": ("分账", "Split again"),
+    "revoke": ("分账撤销", "Revoke split"),
 }
 
 
@@ -85,8 +87,8 @@ MENUS: tuple[Menu, ...] = (
         Menu("bike.rule", "计费规则", "Billing rules", CRUD + ("test", "options")),
     )),
     Menu("order", "订单管理", "Orders", icon="order", children=(
-        Menu("order.car", "汽车订单", "Car orders", ("list", "detail", "export", "refund", "edit")),
-        Menu("order.bike", "单车订单", "E-bike orders", ("list", "detail", "export", "refund", "edit")),
+        Menu("order.car", "汽车订单", "Car orders", ("list", "detail", "export", "refund", "split", "edit")),
+        Menu("order.bike", "单车订单", "E-bike orders", ("list", "detail", "export", "refund", "split", "edit")),
         Menu("order.payment", "支付订单", "Payments", ("list", "detail", "export")),
         Menu("order.reservation", "预约订单", "Reservations", ("list", "detail", "export")),
         Menu("order.invoice", "发票管理", "Invoices", ("list", "detail", "export", "edit")),
@@ -101,7 +103,7 @@ MENUS: tuple[Menu, ...] = (
         Menu("member.whitelist", "白名单管理", "Whitelists", CRUD),
     )),
     Menu("stats", "汇总统计", "Statistics", icon="stats", children=(
-        Menu("stats.split", "分账记录", "Split payments", ("list", "detail", "export", "edit")),
+        Menu("stats.split", "分账记录", "Split payments", ("list", "revoke")),
         Menu("stats.station", "站点统计", "Station statistics", ("list", "export")),
         Menu("stats.capture", "抓拍记录", "Captures", ("list", "detail", "export")),
         Menu("stats.call", "接听记录", "Calls", ("list", "detail", "export")),

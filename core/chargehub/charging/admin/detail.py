@@ -1,9 +1,10 @@
 """详细 of an order (manual 3.4.1 §7, 3.4.2 §8): the order's own columns with the words for its enums,
 支付明细, 计费规则 and 计费明细, 退费明细, 开票明细, its state transitions and the 待核对 figures.
 
-Payments, refunds and invoices get records of their own in later issues; until then 支付明细 is one row
-built from the order's columns and the refund and invoice lists are empty (with the refunded total and
-the invoice state the order carries).
+支付明细, 退费明细 and 分账 are the order's payment, refund and split records
+(:mod:`chargehub.payments.admin.order_rows`); an order without payment records (made before they existed)
+shows one 支付明细 row built from its own columns. Invoices get records of their own in a later issue; until
+then the invoice list is empty (with the invoice state the order carries).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from chargehub.charging.admin.schemas import (
 from chargehub.charging.models import OrderState, OrderTransition
 from chargehub.charging.states import OPERATOR_END_STATES, STATE_LABELS
 from chargehub.extensions import db
+from chargehub.payments.admin.order_rows import payment_rows, refund_rows, split_rows
 from chargehub.tenancy.models import User
 
 #: Columns every detail copies from the order as they are.
@@ -66,6 +68,17 @@ def transitions(order) -> list[dict[str, Any]]:
             for row in rows]
 
 
+def _payments(order) -> list[dict[str, Any]]:
+    """支付明细: the order's payment records with its 支付方式, or one row of its own columns when it has none."""
+    method = {"pay_method": order.pay_method, "pay_method_label": PAY_METHOD_LABELS.get(order.pay_method, "")}
+    rows = payment_rows(order)
+    if rows:
+        return [method | row for row in rows]
+    return [method | {"pay_state": order.pay_state, "pay_state_label": PAY_STATE_LABELS.get(order.pay_state, ""),
+                      "prepaid": order.prepaid, "amount": order.amount, "refunded": order.refunded,
+                      "at": order.created_at}]
+
+
 def order_detail(order) -> dict[str, Any]:
     """Everything 详细 shows of ``order`` (a :class:`~chargehub.charging.models.CarOrder` or ``BikeOrder``)."""
     kind = order.kind
@@ -82,13 +95,11 @@ def order_detail(order) -> dict[str, Any]:
         settled_by_label=SETTLED_BY_LABELS.get(order.settled_by, "") if order.settled_by else "",
         review_label=REVIEW_LABELS.get(order.review, ""),
         ended_by_name=_user_name(order.ended_by),
-        payments=[{"pay_method": order.pay_method, "pay_method_label": PAY_METHOD_LABELS.get(order.pay_method, ""),
-                   "pay_state": order.pay_state, "pay_state_label": PAY_STATE_LABELS.get(order.pay_state, ""),
-                   "prepaid": order.prepaid, "amount": order.amount, "refunded": order.refunded,
-                   "at": order.created_at}],
+        payments=_payments(order),
         bill={name: bill.get(name) for name in _BILL_TOTALS} | {"free": bool(bill.get("free"))},
         bill_lines=list(bill.get("lines") or ()),
-        refunds=[],
+        refunds=refund_rows(order),
+        splits=split_rows(order),
         invoices=[],
         transitions=transitions(order),
     )

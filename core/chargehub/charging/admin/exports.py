@@ -35,10 +35,12 @@ BIKE_HEADERS = ("订单编号", "用户手机号", "服务商", "物业", "电�
 BIKE_WIDTHS = (34, 14, 20, 20, 24, 14, 16, 8, 10, 12, 14, 12, 10, 10, 10, 10, 20, 20)
 
 
-def _words(column, labels: Mapping[Any, str]) -> sa.ColumnElement:
-    """``column``'s enum value as the operators' word (``CASE``), '' for a value without one. The cases are
-    the stored values as plain strings: the writer process unpickles the parameters without the models."""
-    return sa.case({member.value: label for member, label in labels.items()}, value=column, else_="")
+def _words(column, labels: Mapping[Any, str], *, keep_unknown: bool = False) -> sa.ColumnElement:
+    """``column``'s value as the operators' word (``CASE``); a value without one gives '' (or itself with
+    ``keep_unknown``). The cases are plain strings (enum members by value): the writer process unpickles
+    the parameters without the models."""
+    cases = {getattr(key, "value", key): label for key, label in labels.items()}
+    return sa.case(cases, value=column, else_=column if keep_unknown else "")
 
 
 def _zone() -> sa.ColumnElement:

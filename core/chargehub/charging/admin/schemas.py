@@ -24,6 +24,7 @@ from chargehub.charging.models import (
     StartMethod,
 )
 from chargehub.charging.states import STATE_LABELS
+from chargehub.payments.admin.order_rows import OrderRefundRowSchema, OrderSplitRowSchema, PaymentRecordRowSchema
 
 # -------------------------------------------------------------------------------------- words
 
@@ -32,7 +33,8 @@ START_METHOD_LABELS = {StartMethod.APP: "小程序", StartMethod.CARD: "刷卡",
 ORDER_TYPE_LABELS = {OrderType.NORMAL: "普通订单", OrderType.RESERVATION: "预约订单",
                      OrderType.COLLECTIVE: "集体户订单"}
 PAY_METHOD_LABELS = {PayMethod.FREE: "免费测试", PayMethod.BALANCE: "余额", PayMethod.WECHAT: "微信支付",
-                     PayMethod.LESHUA: "乐刷", PayMethod.SUIXINGFU: "随行付", PayMethod.CARD: "电卡"}
+                     PayMethod.LESHUA: "乐刷", PayMethod.SUIXINGFU: "随行付", PayMethod.ONLINE: "在线支付",
+                     PayMethod.CARD: "电卡"}
 PAY_STATE_LABELS = {PayState.UNPAID: "待支付", PayState.PAID: "已支付", PayState.PARTIALLY_REFUNDED: "部分退款",
                     PayState.REFUNDED: "已退款"}
 INVOICE_STATE_LABELS = {InvoiceState.NONE: "未开票", InvoiceState.INVOICING: "开票中",
@@ -224,12 +226,14 @@ class BikeOrderPage(page_schema(BikeOrderItemSchema, "BikeOrderPageBase")):
 # -------------------------------------------------------------------------------------- 详细
 
 
-class OrderPaymentRowSchema(ma.Schema):
-    """支付明细: one row built from the order (payment records come with the payment issue)."""
+class OrderPaymentRowSchema(PaymentRecordRowSchema):
+    """支付明细: a payment record of the order (``prepaid``: its amount) with the order's 支付方式, or — for an
+    order without records — one row built from the order (``pay_state`` instead of the record's columns)."""
 
     pay_method = ma.fields.Enum(PayMethod, by_value=True, metadata={"label": "支付方式"})
     pay_method_label = ma.fields.String(metadata={"label": "支付方式（文字）"})
-    pay_state = ma.fields.Enum(PayState, by_value=True, metadata={"label": "支付状态"})
+    pay_state = ma.fields.Enum(PayState, by_value=True,
+                               metadata={"label": "支付状态", "description": "无支付记录时：订单的支付状态"})
     pay_state_label = ma.fields.String(metadata={"label": "支付状态（文字）"})
     prepaid = _money("预付金额")
     amount = _money("消费金额")
@@ -289,7 +293,8 @@ class AdminOrderDetailSchema(AdminOrderItemSchema):
     rule_text = ma.fields.String(metadata={"label": "计费规则说明"})
     bill = ma.fields.Nested(OrderBillSummarySchema, metadata={"label": "计费合计"})
     bill_lines = ma.fields.List(ma.fields.Nested(BillLineSchema), metadata={"label": "计费明细"})
-    refunds = ma.fields.List(ma.fields.Dict(), metadata={"label": "退费明细", "description": "退费记录（退费功能上线前为空）"})
+    refunds = ma.fields.List(ma.fields.Nested(OrderRefundRowSchema), metadata={"label": "退费明细"})
+    splits = ma.fields.List(ma.fields.Nested(OrderSplitRowSchema), metadata={"label": "分账"})
     invoice_state_label = ma.fields.String(metadata={"label": "开票状态（文字）"})
     invoices = ma.fields.List(ma.fields.Dict(), metadata={"label": "开票明细", "description": "发票记录（开票功能上线前为空）"})
     pay_state_label = ma.fields.String(metadata={"label": "支付状态（文字）"})

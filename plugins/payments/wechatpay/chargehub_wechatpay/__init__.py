@@ -1,0 +1,1 @@
+"""ChargeHub payment plugin for WeChat Pay API v3 (微信支付)."""
