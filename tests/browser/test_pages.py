@@ -162,7 +162,8 @@ def test_page_specs_name_real_menus_and_permissions():
                                 "system.department", "system.post", "system.audit_log", "open.plugin_failure",
                                 "car.station", "car.area", "car.space", "car.camera", "car.pile", "car.gun",
                                 "car.rule", "bike.station", "bike.area", "bike.device", "bike.socket", "bike.rule",
-                                "stats.online", "stats.pile_record", "stats.bike_record", "order.car", "order.bike"}
+                                "stats.online", "stats.pile_record", "stats.bike_record", "order.car", "order.bike",
+                                "order.payment", "order.refund", "stats.split"}
     for code, spec in pages.PAGES.items():
         assert code in MENU_INDEX
         for action in spec.actions:

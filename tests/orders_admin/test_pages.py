@@ -35,14 +35,14 @@ def test_car_order_page(webui_app):  # noqa: F811
                                           "amount"], "api": "{api}/totals", "page_label": "合计：本页总和",
                               "total_label": "总计：搜索条件下总和"}
     actions = {a["label"]: a for a in spec["actions"]}
-    assert set(actions) == {"详细", "结束", "导出"}
+    assert set(actions) == {"详细", "退费", "分账", "结束", "导出"}
     assert actions["结束"]["when"] == {"state": ["starting", "charging", "stopping", "suspended", "failed"]}
     assert actions["结束"]["permission"] == "order.car:edit" and "minutes" not in actions["结束"]["params"]
     assert actions["导出"]["params"]["kind"] == "car_order"
     assert set(actions["导出"]["params"]["filters"]) == {s["name"] for s in spec["search"][:-1]} | {
         "created_from", "created_to"}
     assert [key for key, _, _ in actions["详细"]["params"]["sections"]] == [
-        "info", "payments", "bill", "refunds", "invoices", "transitions", "review"]
+        "info", "payments", "bill", "refunds", "splits", "invoices", "transitions", "review"]
     refused = signed_in(webui_app, make_user(webui_app, "13700000702", permissions=("order.bike:list",)))
     assert refused.get("/admin/orders/car").status_code == 403
 
@@ -55,7 +55,7 @@ def test_bike_order_page(webui_app):  # noqa: F811
     assert [c["label"] for c in spec["columns"]] == ["订单编号", "所属电站", "手机号", "设备编号", "插座编号", "预充金额", "预充时长",
                                                     "订单总额", "充电时长", "启动方式", "订单状态", "支付状态", "开票状态", "创建时间"]
     states = next(s for s in spec["search"] if s["name"] == "state")["options"]["choices"]
-    assert [c["label"] for c in states] == ["充电中", "订单结束", "订单异常", "订单挂起"]
+    assert [c["label"] for c in states] == ["启动中", "充电中", "订单结束", "订单异常", "订单挂起"]  # 启动中: awaiting payment
     assert spec["totals"]["columns"] == ["prepaid", "preset_minutes", "amount", "duration_s"]
     end = next(a for a in spec["actions"] if a["label"] == "结束")
     assert end["when"] == {"state": ["charging", "suspended", "failed"]}

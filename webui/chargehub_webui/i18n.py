@@ -32,6 +32,7 @@ JS_STRINGS = {
     "result_once": _l("请妥善保存，此信息只显示一次。"), "from": _l("开始日期"), "to": _l("结束日期"),
     "confirm_title": _l("请确认"), "keep_blank": _l("留空则不修改"),
     "secret_set": _l("已设置"), "secret_unset": _l("未设置"), "clear_secret": _l("清除"),
+    "add_row": _l("添加一行"), "delete_row": _l("删除"),
     "plugin_enabled": _l("已启用"), "plugin_disabled": _l("未启用"), "configured": _l("配置完整"),
     "not_configured": _l("配置不完整"), "unavailable": _l("不可用"), "provider": _l("服务商"),
     "assigned_users": _l("已分配用户"), "assign": _l("分配"), "unassign": _l("取消授权"),

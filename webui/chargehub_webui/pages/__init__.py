@@ -12,7 +12,7 @@ from chargehub_webui.pagespec import PageSpec
 #: Page modules shipped with the webui (each calls :func:`register`).
 PAGE_MODULES = ("chargehub_webui.pages.system", "chargehub_webui.pages.open", "chargehub_webui.pages.car",
                 "chargehub_webui.pages.bike", "chargehub_webui.pages.billing", "chargehub_webui.pages.devices",
-                "chargehub_webui.pages.orders")
+                "chargehub_webui.pages.orders", "chargehub_webui.pages.payments")
 #: Menus whose pages have their own template instead of the list-page pattern.
 CUSTOM_PAGES = frozenset({"home", "open.plugin"})
 

@@ -233,6 +233,7 @@ window.Forms = (() => {
   function settingsFields(item, editable) {
     const control = (field) => {
       const value = (item.settings || {})[field.name] ?? field.default ?? "";
+      if (field.items) return recordsTable(field, Array.isArray(value) ? value : [], editable);
       if (field.secret) {
         const state = (item.secrets || {})[field.name] === "set";
         return el("span", { class: "secret" },
@@ -260,10 +261,38 @@ window.Forms = (() => {
         el("small", { class: "error" }))));
   }
 
+  /** A list of records (split accounts) as a table: one row of inputs per record, 添加 and 删除. */
+  function recordsTable(field, records, editable) {
+    const body = el("tbody");
+    const addRow = (record) => body.append(el("tr", {}, field.items.map((item) =>
+      el("td", {}, el("input", { type: "text", dataset: { item: item.name }, value: record[item.name] ?? "",
+                                 "aria-label": item.label, disabled: !editable }))),
+      el("td", {}, editable ? el("button", { type: "button", class: "link", text: t("delete_row"),
+                                             on: { click: (event) => event.target.closest("tr").remove() } }) : null)));
+    records.forEach(addRow);
+    return el("div", { class: "records-field", dataset: { records: field.name } },
+      el("table", { class: "grid compact records" },
+        el("thead", {}, el("tr", {}, field.items.map((item) => el("th", { text: item.label })), el("th"))), body),
+      editable ? el("button", { type: "button", class: "link", dataset: { add: field.name }, text: t("add_row"),
+                                on: { click: () => addRow({}) } }) : null);
+  }
+
+  /** The rows of a recordsTable as records (rows left wholly empty are skipped). */
+  function recordsValue(form, field) {
+    const table = form.querySelector(`[data-records="${field.name}"]`);
+    return [...table.querySelectorAll("tbody tr")].map((tr) => Object.fromEntries(
+      [...tr.querySelectorAll("input[data-item]")].map((input) => [input.dataset.item, input.value.trim()])
+        .filter(([, v]) => v !== ""))).filter((record) => Object.keys(record).length);
+  }
+
   /** The settings a form built by settingsFields sends: unchanged secrets left out, cleared ones null. */
   function settingsPayload(form, item) {
     const settings = {};
     for (const field of item.settings_form || []) {
+      if (field.items) {
+        settings[field.name] = recordsValue(form, field);
+        continue;
+      }
       const control = form.elements[field.name];
       if (field.secret) {
         const clear = form.elements[field.name + "__clear"];

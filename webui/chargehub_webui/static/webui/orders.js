@@ -28,7 +28,9 @@
     const columns = Object.fromEntries(page.spec.detail.map((c) => [c.key, c]));
     const value = (c) => {
       if (c.key === "device_figures") return figures(order.device_figures);
-      if (c.format === "records") return ListPage.format(c, worded(order[c.key], p.enums || {}));
+      if (c.format === "records") {  // params.column_enums[list]: that list's own words (override params.enums)
+        return ListPage.format(c, worded(order[c.key], { ...(p.enums || {}), ...((p.column_enums || {})[c.key] || {}) }));
+      }
       return ListPage.format(c, order[c.key]);
     };
     const sections = p.sections.map(([key, title, keys]) => el("section", { class: "order-section", dataset: { section: key } },
