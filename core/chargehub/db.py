@@ -102,3 +102,25 @@ def _fill_audit_authors(session: Session, flush_context, instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, AuditMixin) and session.is_modified(obj, include_collections=False):
             obj.updated_by = actor
+
+
+def locking(session: Session, statement: sa.Select) -> sa.Select:
+    """``statement`` (a SELECT of one mapped entity) as a locking read, for a read-then-write that must not
+    race: ``FOR UPDATE``, and the rows re-read into the session even when it already holds them.
+
+    PostgreSQL locks the rows until the transaction ends; a concurrent locker waits and then sees the
+    committed change. SQLite has no row locks and ignores ``FOR UPDATE``, and two of its transactions can
+    both read a row before either writes (both would then act on the old state). There this first runs a
+    no-op ``UPDATE`` of the same rows, which takes the database's write lock: other writers wait until this
+    transaction ends, and the rows read are the latest committed. Columns with an ``onupdate`` (the audit
+    ``updated_at``) are set to themselves, so nothing changes.
+    """
+    entity = statement.column_descriptions[0]["entity"]
+    if session.get_bind().dialect.name == "sqlite":
+        table = sa.inspect(entity).local_table
+        keep = {column: column for column in table.columns if column.primary_key or column.onupdate is not None}
+        noop = sa.update(table).values(keep)
+        if statement.whereclause is not None:
+            noop = noop.where(statement.whereclause)
+        session.execute(noop, execution_options={"synchronize_session": False})
+    return statement.with_for_update().execution_options(populate_existing=True)

@@ -26,6 +26,7 @@ from chargehub.charging.start import apply_start_answer, confirm_start
 from chargehub.charging.states import DEVICE, can_move, transition
 from chargehub.contracts.billing import energy_units, kwh
 from chargehub.contracts.devices import CommandResult, CommandStatus, DeviceEvent
+from chargehub.db import locking
 from chargehub.devices.bike_models import BikeChargeRecord
 from chargehub.devices.ingest.apply import register_handler, register_telemetry_handler
 from chargehub.devices.ingest.states import as_time
@@ -158,9 +159,8 @@ def on_telemetry(samples: list) -> None:
             continue
         model = ORDER_MODELS[kind]
         # locked: an operator's 结束 committing meanwhile is seen (PostgreSQL re-checks the WHERE)
-        orders = db.session.execute(sa.select(model).where(model.trade_no.in_(trades), model.state.in_(ACTIVE_STATES))
-                                    .order_by(model.id).with_for_update()
-                                    .execution_options(populate_existing=True)).scalars().all()
+        orders = db.session.execute(locking(db.session, sa.select(model).where(
+            model.trade_no.in_(trades), model.state.in_(ACTIVE_STATES)).order_by(model.id))).scalars().all()
         for order in orders:
             _update(order, *latest[(kind, order.trade_no)])
 

@@ -25,7 +25,7 @@ from chargehub.billing.sides import SIDES
 from chargehub.charging.models import OrderReview, OrderState, PayState, SettledBy
 from chargehub.charging.states import Actor, transition
 from chargehub.contracts.billing import Bill, Usage, energy_units, kwh, yuan
-from chargehub.db import utcnow
+from chargehub.db import locking, utcnow
 from chargehub.extensions import db
 
 ZERO = Decimal("0.00")
@@ -34,9 +34,8 @@ SAMPLE_EVERY = 60
 
 
 def lock(model, order_id: int):
-    """The order row, locked for this transaction (``SELECT … FOR UPDATE``; SQLite serialises writers)."""
-    return db.session.execute(sa.select(model).where(model.id == order_id).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one()
+    """The row ``order_id`` of ``model``, locked for this transaction and re-read (:func:`~chargehub.db.locking`)."""
+    return db.session.execute(locking(db.session, sa.select(model).where(model.id == order_id))).scalar_one()
 
 
 def _epoch(moment: datetime) -> int:

@@ -31,7 +31,7 @@ from flask_smorest import abort
 from limits import RateLimitItemPerHour
 
 from chargehub.config import settings
-from chargehub.db import utcnow
+from chargehub.db import locking, utcnow
 from chargehub.errors import ValidationFailed
 from chargehub.extensions import db, plugin_host
 from chargehub.members.models import Driver, DriverToken, SmsCode
@@ -169,10 +169,9 @@ def verify_code(phone: object, code: object, purpose: str = SIGN_IN) -> Driver:
     code = str(code or "").strip()
     if not CODE.match(code):
         _refuse_code("请输入 6 位数字验证码 (enter the 6-digit code)")
-    row = db.session.execute(
-        sa.select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose)
-        .order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+    row = db.session.execute(locking(db.session, sa.select(SmsCode).where(
+        SmsCode.phone == phone, SmsCode.purpose == purpose).order_by(SmsCode.created_at.desc(), SmsCode.id.desc())
+        .limit(1))).scalar_one_or_none()
     now = utcnow()
     attempts = int(settings()["SMS_CODE_ATTEMPTS"])
     if row is None:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from chargehub.db import utcnow
+from chargehub.db import locking, utcnow
 from chargehub.errors import Conflict, ValidationFailed
 from chargehub.extensions import db
 from chargehub.members.models import BalanceAccount, BalanceEntry, BalanceEntryKind
@@ -50,17 +50,12 @@ def account(driver_id: int, provider_id: int, *, lock: bool = False) -> BalanceA
     """The driver's account at the provider, created (balance 0) when missing.
 
     :param lock: lock the row until the transaction ends (``SELECT … FOR UPDATE``) and re-read it, so the
-        balance seen is the one that will be changed. SQLite has no row locks and ignores ``FOR UPDATE``:
-        there a no-op ``UPDATE`` first takes the database's write lock (other writers wait), which gives
-        the same guarantee to the threads of the embedded server.
+        balance seen is the one that will be changed (:func:`~chargehub.db.locking`, also on SQLite).
     """
     match = (BalanceAccount.driver_id == driver_id, BalanceAccount.provider_id == provider_id)
     statement = sa.select(BalanceAccount).where(*match)
     if lock:
-        if db.session.get_bind().dialect.name == "sqlite":
-            db.session.execute(sa.update(BalanceAccount).where(*match).values(driver_id=BalanceAccount.driver_id)
-                               .execution_options(synchronize_session=False))
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        statement = locking(db.session, statement)
     row = db.session.execute(statement).scalar_one_or_none()
     if row is not None:
         return row
