@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -90,17 +91,26 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser context (no cookies) with a page whose relative URLs go to the server."""
-    context = browser.new_context(base_url=server, viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(10_000)
+@contextmanager
+def open_page(browser, base_url: str, *, timeout_ms: int = 10_000, **options):
+    """A page in a fresh browser context (no cookies) whose relative URLs go to ``base_url``; ``options``
+    go to ``new_context`` (viewport 1440×900 and zh-CN unless given). Fails the test on JavaScript errors."""
+    context = browser.new_context(base_url=base_url, **{"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN",
+                                                        **options})
+    context.set_default_timeout(timeout_ms)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context (no cookies) with a page whose relative URLs go to the server."""
+    with open_page(browser, server) as tab:
+        yield tab
 
 
 @pytest.fixture

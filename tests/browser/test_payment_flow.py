@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect
 from chargehub.testing.database import clear_tables
 from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
 from chargehub.testing.helpers import wait_until
-from tests.browser.conftest import _free_port, browser, open_menu, row, shot, sign_in  # noqa: F401
+from tests.browser.conftest import _free_port, browser, open_menu, open_page, row, shot, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.timeout(300)
 PREPAID = Decimal("30.00")
@@ -133,15 +133,9 @@ def _healthy(base: str) -> bool:
 
 @pytest.fixture
 def page(browser, paying):  # noqa: F811 - this module's own server
-    context = browser.new_context(base_url=paying["base"], viewport={"width": 1600, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with open_page(browser, paying["base"], timeout_ms=15_000, viewport={"width": 1600, "height": 900},
+                   timezone_id="Asia/Shanghai") as tab:
+        yield tab
 
 
 def _order(paying, trade_no: str) -> dict:

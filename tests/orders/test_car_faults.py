@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from chargehub.assets.car_models import Gun, Pile
 from chargehub.charging.control import end_by_operator
 from chargehub.charging.models import CarOrder, OrderReview, OrderState, OrderTransition, PayState, SettledBy
+from chargehub.charging.settlement import running_bill
 from chargehub.charging.sweep import sweep
+from chargehub.contracts.billing import yuan
 from chargehub.db import utcnow
 from chargehub.devices.models import PileTransactionRecord
 from chargehub.extensions import db
@@ -72,7 +74,7 @@ def _suspend_sweep() -> dict:
 def test_a_pile_dropping_mid_charge_suspends_the_order_which_settles_once_on_its_record(car_world):
     world = car_world
     trade_no = _start(world, _gun(world, 0))["trade_no"]
-    wait_until(lambda: _order(trade_no).energy_kwh > Decimal("0.01"), timeout=20)
+    wait_until(lambda: _order(trade_no).energy_kwh > Decimal("0.1"), timeout=20)  # billed > 0.00 at any TOU rate
     _go_silent(world, 0)
     assert _suspend_sweep()["suspended"] == 1
     assert _order(trade_no).state is OrderState.SUSPENDED
@@ -140,7 +142,7 @@ def test_a_start_the_pile_refuses_fails_at_once(car_world):
 def test_an_operator_ends_a_suspended_order_and_the_late_record_is_flagged_not_billed_twice(car_world):
     world = car_world
     trade_no = _start(world, _gun(world, 0))["trade_no"]
-    wait_until(lambda: _order(trade_no).energy_kwh > Decimal("0.01"), timeout=20)
+    wait_until(lambda: _order(trade_no).energy_kwh > Decimal("0.1"), timeout=20)  # billed > 0.00 at any TOU rate
     _go_silent(world, 0)
     _suspend_sweep()
     suspended = _order(trade_no)
@@ -167,7 +169,8 @@ def test_an_operator_ends_a_suspended_order_and_the_late_record_is_flagged_not_b
 def test_a_car_order_stops_automatically_below_one_yuan_left(car_world):
     world = car_world
     trade_no = _start(world, _gun(world, 1, 1), "1.50")["trade_no"]
-    wait_until(lambda: _order(trade_no).energy_kwh > Decimal("0.45"), timeout=30)  # > 0.50 yuan at any TOU rate
+    # less than 1 yuan of the 1.50 is left once the running bill passes 0.50 (whichever TOU rate is in force now)
+    wait_until(lambda: yuan(running_bill(_order(trade_no)).total) > Decimal("0.55"), timeout=30)
     assert sweep(utcnow())["auto_stopped"] == 1
     wait_until(lambda: _order(trade_no).state is OrderState.COMPLETED, timeout=30)
     settled = _order(trade_no)

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chargehub.testing.fixtures import ADMIN_PASSWORD, ADMIN_PHONE
-from tests.browser.conftest import admin_api, browser, open_menu, row, server, shot, sign_in  # noqa: F401
+from tests.browser.conftest import admin_api, browser, open_menu, open_page, row, server, shot, sign_in  # noqa: F401
 from tests.orders_admin.conftest import local_utc
 
 pytestmark = pytest.mark.timeout(300)
@@ -114,15 +114,8 @@ def _write_orders(database_url: str, instance: str, pile_id: int) -> dict:
 
 @pytest.fixture
 def page(browser, server):  # noqa: F811 - a page in the operators' time zone, unlike the shared fixture
-    context = browser.new_context(base_url=server, viewport={"width": 1600, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with open_page(browser, server, viewport={"width": 1600, "height": 900}, timezone_id="Asia/Shanghai") as tab:
+        yield tab
 
 
 def test_car_orders_search_totals_and_detail(page: Page, shot, seeded, tmp_path):  # noqa: F811
